@@ -83,3 +83,106 @@ export function widenColumnType(a: ColumnType, b: ColumnType): ColumnType | unde
 export function variantColumnName(column: string, type: ColumnType): string {
   return `${column}__${type}`;
 }
+
+/** Lineage columns as table columns, in the order destinations add them. */
+export const LINEAGE_COLUMNS: readonly ColumnSchema[] = [
+  { name: LOAD_ID_COLUMN, type: 'text', description: 'Load that wrote the row.' },
+  { name: LOADED_AT_COLUMN, type: 'timestamp', description: 'When the row was loaded, UTC.' },
+];
+
+/**
+ * Returns the canonical text of a decimal, the form in which every
+ * destination's `readRows` returns decimals. It has no trailing zeros after
+ * the dot, no dot for whole values, no leading `+`, and `-` only below zero:
+ * `"350.21"`, `"12000"`, `"0.000000001"`.
+ */
+export function canonicalDecimal(text: string): string {
+  const match = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (!match) return text;
+
+  const [, sign, integerDigits, fractionDigits = ''] = match;
+  const integerPart = integerDigits.replace(/^0+(?=\d)/, '') || '0';
+  const fractionPart = fractionDigits.replace(/0+$/, '');
+  const isZero = /^0*$/.test(integerPart + fractionPart);
+  const unsigned = fractionPart ? `${integerPart}.${fractionPart}` : integerPart;
+  return sign === '-' && !isZero ? `-${unsigned}` : unsigned;
+}
+
+/**
+ * Returns a row value as the SQL text literal that the warehouse casts to the
+ * column's type, or `null` for SQL NULL. `type` is the type the value was
+ * declared with, which may be narrower than the column it is written to:
+ * `json` values are always JSON text, so a JSON string stays quoted.
+ */
+export function toSqlText(value: unknown, type: ColumnType): string | null {
+  if (value === null || value === undefined) return null;
+  if (type === 'json' || typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Destination of one batch column: the warehouse column it is written to and that column's type. */
+export interface ColumnTarget {
+  source: ColumnSchema;
+  column: string;
+  type: ColumnType;
+}
+
+/** Changes that make an existing table (or none) able to store a batch's columns. */
+export interface TablePlan {
+  /** The table does not exist; create it with `addColumns`. */
+  create: boolean;
+  addColumns: ColumnSchema[];
+  /** Existing columns to change to the wider type given here. */
+  alterColumns: ColumnSchema[];
+  /** One entry per batch column, in the batch's order. */
+  targets: ColumnTarget[];
+  /** The table's columns and types once the plan is applied. */
+  columns: Map<string, ColumnType>;
+}
+
+/**
+ * Plans the schema changes for writing `columns` into a table whose current
+ * columns are `existing` (`undefined` when the table does not exist).
+ * A missing column is added. A column of another type is widened with
+ * {@link widenColumnType} when one type can store both; otherwise the batch's values
+ * go to the variant column {@link variantColumnName}, added when missing.
+ */
+export function planTable(existing: ReadonlyMap<string, ColumnType> | undefined, columns: readonly ColumnSchema[]): TablePlan {
+  const plan: TablePlan = {
+    create: existing === undefined,
+    addColumns: [],
+    alterColumns: [],
+    targets: [],
+    columns: new Map(existing ?? []),
+  };
+
+  for (const source of columns) {
+    plan.targets.push(planColumn(plan, source));
+  }
+  return plan;
+}
+
+function planColumn(plan: TablePlan, source: ColumnSchema): ColumnTarget {
+  const current = plan.columns.get(source.name);
+  if (current === undefined) {
+    plan.columns.set(source.name, source.type);
+    plan.addColumns.push(source);
+    return { source, column: source.name, type: source.type };
+  }
+
+  const widened = widenColumnType(current, source.type);
+  if (widened === current) return { source, column: source.name, type: current };
+  if (widened !== undefined) {
+    plan.columns.set(source.name, widened);
+    plan.alterColumns.push({ ...source, type: widened });
+    return { source, column: source.name, type: widened };
+  }
+
+  const variant = variantColumnName(source.name, source.type);
+  const variantType = plan.columns.get(variant);
+  if (variantType !== undefined) return { source, column: variant, type: variantType };
+
+  plan.columns.set(variant, source.type);
+  plan.addColumns.push({ name: variant, type: source.type, description: source.description });
+  return { source, column: variant, type: source.type };
+}
