@@ -1,0 +1,103 @@
+import { log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DestinationConfig } from './destinations/config';
+import type { Destination, LoadRecord, LoadResult, SyncState, SyncStateKey } from './destinations/destination';
+import { reportFailures } from './failures';
+import type { StagingStore } from './staging';
+
+export interface DestinationActivityDependencies {
+  /** Returns a destination's settings by name; throws ConfigurationError for unknown names. */
+  destinationConfig(name: string): DestinationConfig;
+  open(config: DestinationConfig): Promise<Destination>;
+  staging: StagingStore;
+}
+
+export interface LoadStagedBatchInput {
+  destination: string;
+  stagedName: string;
+  load: LoadRecord;
+  /** Cursor to store in the same transaction as the rows. */
+  state?: { connection: string; resource: string; scope: string; cursor: unknown };
+}
+
+export interface ReadSyncStateInput {
+  destination: string;
+  key: SyncStateKey;
+}
+
+/** Failure type the workflow handles by fetching the page again. */
+export const STAGED_BATCH_MISSING = 'StagedBatchMissing';
+
+/**
+ * Activities that write to the warehouse. Destinations are opened once per
+ * worker process and name, and reused by every activity.
+ */
+export function createDestinationActivities(deps: DestinationActivityDependencies) {
+  const opened = new Map<string, Promise<Destination>>();
+
+  function destinationFor(name: string): Promise<Destination> {
+    let destination = opened.get(name);
+    if (!destination) {
+      destination = deps.open(deps.destinationConfig(name));
+      // A failed open (warehouse down) must not stick: the next attempt opens again.
+      destination.catch(() => opened.delete(name));
+      opened.set(name, destination);
+    }
+    return destination;
+  }
+
+  return {
+    /**
+     * Loads a staged page into the warehouse in one transaction with its
+     * load record and cursor, then deletes the staged file.
+     *
+     * Idempotent: the destination merges on primary keys, so loading the
+     * same batch twice changes nothing. When the staged file is gone (the
+     * batch was loaded and the activity's completion was lost, or the staging
+     * folder was cleared) it fails with `StagedBatchMissing`, and the
+     * workflow fetches the page again.
+     */
+    async loadStagedBatch(input: LoadStagedBatchInput): Promise<LoadResult> {
+      return reportFailures(async () => {
+        const tables = await deps.staging.read(input.stagedName);
+        if (!tables) {
+          throw ApplicationFailure.create({
+            message: `Staged batch ${input.stagedName} is missing; the page will be fetched again.`,
+            type: STAGED_BATCH_MISSING,
+            nonRetryable: true,
+          });
+        }
+
+        const destination = await destinationFor(input.destination);
+        const started = Date.now();
+        const result = await destination.loadBatch({ loadId: input.load.loadId, tables, load: input.load, state: input.state });
+        await deps.staging.discard(input.stagedName);
+
+        log.debug('Loaded batch', {
+          loadId: input.load.loadId,
+          destination: input.destination,
+          rows: input.load.rowCount,
+          durationMs: Date.now() - started,
+        });
+        return result;
+      });
+    },
+
+    /** Reads one cursor from the warehouse; `null` when none was stored. */
+    async readSyncState(input: ReadSyncStateInput): Promise<SyncState | null> {
+      return reportFailures(async () => {
+        const destination = await destinationFor(input.destination);
+        return (await destination.readState(input.key)) ?? null;
+      });
+    },
+
+    /** Closes every destination this process opened; for worker shutdown and tests. */
+    async closeDestinations(): Promise<void> {
+      const all = [...opened.values()];
+      opened.clear();
+      await Promise.all(all.map(async (destination) => (await destination.catch(() => undefined))?.close()));
+    },
+  };
+}
+
+export type DestinationActivities = ReturnType<typeof createDestinationActivities>;

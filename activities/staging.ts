@@ -1,0 +1,53 @@
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TableRows } from './destinations/destination';
+
+/**
+ * Fetched pages wait here between the fetch activity and the load activity,
+ * so that records never travel through Temporal's history: only the file's
+ * name does. Every worker of a deployment must see the same folder (one
+ * machine, or a shared volume).
+ *
+ * NOTE: workers on separate machines without a shared volume need an object
+ * store here; until then, run them with one shared staging folder.
+ */
+export class StagingStore {
+  constructor(private readonly directory: string) {}
+
+  /**
+   * Writes a batch under a deterministic name derived from its load id and
+   * returns that name. Writing the same load id again replaces the file, so
+   * a retried fetch leaves one file.
+   */
+  async write(loadId: string, tables: TableRows[]): Promise<string> {
+    const name = stagedName(loadId);
+    const target = path.join(this.directory, name);
+    await mkdir(this.directory, { recursive: true });
+
+    // Write then rename, so a crash never leaves a half-written batch under the final name.
+    const temporary = `${target}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(tables));
+    await rename(temporary, target);
+    return name;
+  }
+
+  /** Reads a staged batch, or returns `undefined` when it is gone. */
+  async read(name: string): Promise<TableRows[] | undefined> {
+    try {
+      return JSON.parse(await readFile(path.join(this.directory, name), 'utf8')) as TableRows[];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /** Deletes a staged batch; deleting a missing one is not an error. */
+  async discard(name: string): Promise<void> {
+    await rm(path.join(this.directory, name), { force: true });
+  }
+}
+
+/** File name for a load id: `/` and other unsafe characters become `_`. */
+export function stagedName(loadId: string): string {
+  return `${loadId.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`;
+}

@@ -1,0 +1,92 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createDestinationActivities } from '../activities/destination-activities';
+import { openDestination } from '../activities/destinations';
+import { createPipefyActivities } from '../activities/pipefy-activities';
+import { PipefyClient } from '../activities/pipefy/pipefy-client';
+import { StagingStore } from '../activities/staging';
+import { pipefyTaskQueue } from '../workflows/task-queues';
+import { requireConnection, requireDestination, type WorkerConfig } from './config';
+
+export interface PipefySyncWorkers {
+  workers: Worker[];
+  /** Runs every worker until `shutdown` is called or one fails. */
+  run(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Creates the workers of one process:
+ * - one on the main task queue for workflows and warehouse loads;
+ * - one per configured connection on that connection's Pipefy task queue,
+ *   with `maxTaskQueueActivitiesPerSecond` set to the token's request
+ *   budget. The Temporal server enforces that rate across every worker
+ *   polling the queue, so more processes never exceed the budget.
+ */
+export async function createPipefySyncWorkers(config: WorkerConfig, connection: NativeConnection): Promise<PipefySyncWorkers> {
+  const staging = new StagingStore(config.stagingDir);
+  const clients = new Map<string, PipefyClient>();
+
+  const clientFor = (name: string): PipefyClient => {
+    let client = clients.get(name);
+    if (!client) {
+      const resolved = requireConnection(config, name);
+      client = new PipefyClient({
+        apiUrl: resolved.apiUrl,
+        token: resolved.token,
+        serviceAccount: resolved.serviceAccount,
+        requestTimeoutSeconds: resolved.requestTimeoutSeconds,
+        connection: name,
+      });
+      clients.set(name, client);
+    }
+    return client;
+  };
+
+  const destinationActivities = createDestinationActivities({
+    destinationConfig: (name) => requireDestination(config, name),
+    open: openDestination,
+    staging,
+  });
+  const pipefyActivities = createPipefyActivities({ clientFor, staging });
+
+  const main = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: {
+      loadStagedBatch: destinationActivities.loadStagedBatch,
+      readSyncState: destinationActivities.readSyncState,
+    },
+  });
+
+  const fetchers = await Promise.all(
+    Object.entries(config.connections).map(([name, settings]) =>
+      Worker.create({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: pipefyTaskQueue(config.temporal.taskQueue, name),
+        activities: pipefyActivities,
+        maxTaskQueueActivitiesPerSecond: settings.requestsPerSecond,
+        maxConcurrentActivityTaskExecutions: 20,
+      }),
+    ),
+  );
+
+  const workers = [main, ...fetchers];
+  return {
+    workers,
+    async run() {
+      try {
+        await Promise.all(workers.map((worker) => worker.run()));
+      } finally {
+        await destinationActivities.closeDestinations();
+      }
+    },
+    async shutdown() {
+      for (const worker of workers) {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      }
+    },
+  };
+}

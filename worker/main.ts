@@ -1,0 +1,34 @@
+import { NativeConnection } from '@temporalio/worker';
+import { PipefySyncError } from '../activities/errors';
+import { loadWorkerConfig } from './config';
+import { createPipefySyncWorkers } from './create-workers';
+
+/**
+ * Worker process: `npx tsx worker/main.ts`. Reads the configuration (see
+ * `worker/config.ts`), connects to Temporal at `TEMPORAL_ADDRESS` and serves
+ * the sync workflows, the warehouse loads and one rate-limited Pipefy queue
+ * per connection until SIGINT or SIGTERM.
+ */
+async function main(): Promise<void> {
+  // Drivers must not probe cloud metadata hosts from a worker.
+  process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION ??= 'true';
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
+
+  const config = loadWorkerConfig();
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const workers = await createPipefySyncWorkers(config, connection);
+  console.log(
+    `pipefy-sync worker: Temporal ${config.temporal.address}, namespace ${config.temporal.namespace}, ` +
+      `task queue ${config.temporal.taskQueue}, connections ${Object.keys(config.connections).join(', ')}, ` +
+      `destinations ${Object.keys(config.destinations).join(', ')}`,
+  );
+
+  await workers.run();
+  await connection.close();
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof PipefySyncError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error);
+  console.error(`pipefy-sync worker failed: ${message}`);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { DestinationActivities } from '../activities/destination-activities';
+import type { PipefyActivities } from '../activities/pipefy-activities';
+import { pipefyTaskQueue } from './task-queues';
+
+/** Error types that no retry can fix; kept here because workflows may not import activity code. */
+const NON_RETRYABLE = [
+  'PipefyAuthError',
+  'PipefyPermissionError',
+  'PipefyNotFoundError',
+  'PipefyQueryError',
+  'PipefyRateLimitError',
+  'ConfigurationError',
+  'StagedBatchMissing',
+];
+
+/**
+ * Pipefy page fetches run on the connection's own task queue, whose
+ * server-side rate limit is the token's request budget. One request takes
+ * well under a minute; 2 minutes covers a slow answer plus staging. Retries
+ * back off from 2 s to 1 min over 10 attempts (about 5 minutes in total), the
+ * time Pipefy or a proxy usually needs to recover; longer outages fail the
+ * child workflow, and the next run resumes from the stored cursor.
+ */
+export function pipefyActivities(connection: string) {
+  return proxyActivities<PipefyActivities>({
+    taskQueue: pipefyTaskQueue(workflowInfo().taskQueue, connection),
+    startToCloseTimeout: '2 minutes',
+    scheduleToCloseTimeout: '30 minutes',
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: 10,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+}
+
+/**
+ * Warehouse loads run on the workflow's task queue. A batch of 50 cards loads
+ * in seconds; 5 minutes leaves room for a busy warehouse. A warehouse that is
+ * down is retried for up to an hour with backoff capped at 2 minutes, so a
+ * restart or a maintenance window does not fail the sync.
+ */
+export function destinationActivities() {
+  return proxyActivities<DestinationActivities>({
+    startToCloseTimeout: '5 minutes',
+    scheduleToCloseTimeout: '1 hour',
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '2 minutes',
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+}

@@ -1,0 +1,184 @@
+import {
+  ApplicationFailure,
+  defineQuery,
+  executeChild,
+  log,
+  ParentClosePolicy,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { destinationActivities, pipefyActivities } from './activity-proxies';
+import { describeIssues, type ParsedSyncInput, type ResourceName, type SyncInput, syncInputSchema } from './inputs';
+import type { RateLimitWait } from './rate-limit';
+import { withRateLimitWaits } from './rate-limit';
+import { type ResourceTotals, syncResourceWorkflow } from './sync-resource';
+
+export interface SyncScopeResult extends ResourceTotals {
+  resource: ResourceName;
+  scopeId: string;
+}
+
+export interface SyncResult {
+  syncId: string;
+  connection: string;
+  destination: string;
+  mode: 'incremental' | 'full';
+  pipes: number;
+  tables: number;
+  /** Pipefy requests: planning plus one per page. */
+  requests: number;
+  pages: number;
+  rowsByTable: Record<string, number>;
+  scopes: SyncScopeResult[];
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface SyncProgress {
+  status: 'planning' | 'loading_metadata' | 'syncing' | 'waiting_for_rate_limit' | 'done';
+  scopesTotal: number;
+  scopesDone: number;
+  running: string[];
+  pages: number;
+  rowsByTable: Record<string, number>;
+  waitingUntil: string | null;
+}
+
+export const syncProgressQuery = defineQuery<SyncProgress>('syncProgress');
+
+/**
+ * Syncs a Pipefy organization into a warehouse: plans the work (what the
+ * token can see, checked against the requested ids), loads the metadata
+ * tables, then runs one `syncResourceWorkflow` child per pipe and per
+ * database, `parallelism` at a time.
+ *
+ * The input is plain JSON with defaults (`{}` works); an invalid input fails
+ * the workflow at once, without retries, naming the field and the fix.
+ */
+export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<SyncResult> {
+  const input = parseInput(rawInput);
+  const syncId = workflowInfo().workflowId;
+  const startedAt = new Date().toISOString();
+  const pipefy = pipefyActivities(input.connection);
+  const warehouse = destinationActivities();
+
+  const progress: SyncProgress = {
+    status: 'planning',
+    scopesTotal: 0,
+    scopesDone: 0,
+    running: [],
+    pages: 0,
+    rowsByTable: {},
+    waitingUntil: null,
+  };
+  setHandler(syncProgressQuery, () => progress);
+  const onWait = (wait: RateLimitWait | null) => {
+    progress.status = wait ? 'waiting_for_rate_limit' : 'planning';
+    progress.waitingUntil = wait?.until ?? null;
+  };
+
+  const metadataLoadId = `${syncId}/metadata/org/0`;
+  const plan = await withRateLimitWaits(
+    () =>
+      pipefy.planSync({
+        connection: input.connection,
+        loadId: metadataLoadId,
+        pipeIds: input.pipeIds,
+        tableIds: input.tableIds,
+        includeTables: input.resources.includes('table_records'),
+      }),
+    onWait,
+  );
+
+  progress.status = 'loading_metadata';
+  const metadataRows = Object.values(plan.rowsByTable).reduce((sum, rows) => sum + rows, 0);
+  await warehouse.loadStagedBatch({
+    destination: input.destination,
+    stagedName: plan.stagedName,
+    load: { loadId: metadataLoadId, syncId, resource: 'metadata', scope: 'org', page: 0, rowCount: metadataRows },
+  });
+  addRows(progress.rowsByTable, plan.rowsByTable);
+
+  const scopes: { resource: ResourceName; scopeId: string }[] = [];
+  if (input.resources.includes('cards')) scopes.push(...plan.pipes.map((pipe) => ({ resource: 'cards' as const, scopeId: pipe.id })));
+  if (input.resources.includes('table_records')) {
+    scopes.push(...plan.tables.map((table) => ({ resource: 'table_records' as const, scopeId: table.id })));
+  }
+
+  progress.status = 'syncing';
+  progress.scopesTotal = scopes.length;
+  const results = await runWithParallelism(scopes, input.parallelism, async (scope) => {
+    const label = `${scope.resource}:${scope.scopeId}`;
+    progress.running.push(label);
+    const totals = await executeChild(syncResourceWorkflow, {
+      workflowId: `${syncId}.${scope.resource}.${scope.scopeId}`,
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      memo: { connection: input.connection, resource: scope.resource, scope: scope.scopeId },
+      args: [
+        {
+          syncId,
+          connection: input.connection,
+          destination: input.destination,
+          resource: scope.resource,
+          scopeId: scope.scopeId,
+          mode: input.mode,
+          lookbackMinutes: input.lookbackMinutes,
+        },
+      ],
+    });
+
+    progress.running = progress.running.filter((running) => running !== label);
+    progress.scopesDone += 1;
+    progress.pages += totals.pages;
+    addRows(progress.rowsByTable, totals.rowsByTable);
+    return { ...scope, ...totals };
+  });
+
+  progress.status = 'done';
+  const pages = results.reduce((sum, result) => sum + result.pages, 0);
+  const result: SyncResult = {
+    syncId,
+    connection: input.connection,
+    destination: input.destination,
+    mode: input.mode,
+    pipes: plan.pipes.length,
+    tables: plan.tables.length,
+    requests: plan.requests + pages,
+    pages,
+    rowsByTable: progress.rowsByTable,
+    scopes: results,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+  };
+  log.info('Sync finished', { syncId, pipes: result.pipes, tables: result.tables, requests: result.requests, pages });
+  return result;
+}
+
+function parseInput(rawInput: SyncInput): ParsedSyncInput {
+  const parsed = syncInputSchema.safeParse(rawInput ?? {});
+  if (parsed.success) return parsed.data;
+  throw ApplicationFailure.nonRetryable(
+    `Invalid syncPipefyWorkflow input: ${describeIssues(parsed.error)}. ` +
+      'Example of a valid input: {"pipeIds": ["301345588"], "mode": "incremental"}.',
+    'InvalidWorkflowInput',
+  );
+}
+
+/** Runs `task` over `items`, at most `limit` at a time, keeping the items' order in the result. */
+async function runWithParallelism<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await task(items[index]);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+function addRows(target: Record<string, number>, rows: Record<string, number>): void {
+  for (const [table, count] of Object.entries(rows)) target[table] = (target[table] ?? 0) + count;
+}
