@@ -5,6 +5,8 @@
  * lineage columns `_load_id` (text) and `_loaded_at` (timestamp) to every table.
  */
 
+import { DestinationError } from '../errors';
+
 /**
  * Column types and the JavaScript value a row carries for each:
  *
@@ -185,4 +187,37 @@ function planColumn(plan: TablePlan, source: ColumnSchema): ColumnTarget {
   plan.columns.set(variant, source.type);
   plan.addColumns.push({ name: variant, type: source.type, description: source.description });
   return { source, column: variant, type: source.type };
+}
+
+/**
+ * Returns the rows to insert: for a table with a primary key, the last row of
+ * each key, as the batch contract requires.
+ *
+ * @throws DestinationError when a row has a column the table schema does not
+ * declare, because its values would otherwise be dropped without notice.
+ */
+export function deduplicateRows(table: TableSchema, rows: Row[]): Row[] {
+  const declared = new Set(table.columns.map((column) => column.name));
+  for (const row of rows) {
+    for (const name of Object.keys(row)) {
+      if (declared.has(name)) continue;
+      throw new DestinationError(
+        `Row of table "${table.name}" has column "${name}" that the table schema does not declare; add it to the schema.`,
+        false,
+        { table: table.name },
+      );
+    }
+  }
+
+  if (table.primaryKey.length === 0) return rows;
+  const byKey = new Map<string, Row>();
+  for (const row of rows) {
+    byKey.delete(rowKey(row, table.primaryKey));
+    byKey.set(rowKey(row, table.primaryKey), row);
+  }
+  return [...byKey.values()];
+}
+
+function rowKey(row: Row, primaryKey: string[]): string {
+  return JSON.stringify(primaryKey.map((column) => row[column] ?? null));
 }

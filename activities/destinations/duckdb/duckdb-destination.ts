@@ -15,6 +15,7 @@ import {
   LINEAGE_COLUMNS,
   LOADED_AT_COLUMN,
   LOAD_ID_COLUMN,
+  deduplicateRows,
   planTable,
   toSqlText,
   type ColumnType,
@@ -249,7 +250,7 @@ class DuckdbDestination implements Destination {
   private async writeRows(tableRows: TableRows, plan: TablePlan, loadId: string, loadedAt: string): Promise<number> {
     const connection = this.shared.connection;
     const table = this.tableName(tableRows.table.name);
-    const rows = deduplicateRows(tableRows);
+    const rows = deduplicateRows(tableRows.table, tableRows.rows);
 
     await this.deleteReplacedRows(tableRows, plan);
     await stageRows(this.shared, rows, plan, { [LOAD_ID_COLUMN]: loadId, [LOADED_AT_COLUMN]: loadedAt });
@@ -363,40 +364,6 @@ class DuckdbDestination implements Destination {
   private schemaKey(table: string): string {
     return `${this.dataset}.${table}`;
   }
-}
-
-/**
- * Returns the rows to insert: for a table with a primary key, the last row of
- * each key, as the batch contract requires.
- *
- * @throws DestinationError when a row has a column the table schema does not
- * declare, because its values would otherwise be dropped without notice.
- */
-function deduplicateRows(tableRows: TableRows): Row[] {
-  const { table, rows } = tableRows;
-  const declared = new Set(table.columns.map((column) => column.name));
-  for (const row of rows) {
-    for (const name of Object.keys(row)) {
-      if (declared.has(name)) continue;
-      throw new DestinationError(
-        `Row of table "${table.name}" has column "${name}" that the table schema does not declare; add it to the schema.`,
-        false,
-        { table: table.name },
-      );
-    }
-  }
-
-  if (table.primaryKey.length === 0) return rows;
-  const byKey = new Map<string, Row>();
-  for (const row of rows) {
-    byKey.delete(rowKey(row, table.primaryKey));
-    byKey.set(rowKey(row, table.primaryKey), row);
-  }
-  return [...byKey.values()];
-}
-
-function rowKey(row: Row, primaryKey: string[]): string {
-  return JSON.stringify(primaryKey.map((column) => row[column] ?? null));
 }
 
 /**
