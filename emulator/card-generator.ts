@@ -1,7 +1,7 @@
 /**
  * Builds cards on demand from (seed, pipe index, card index). The cheap
- * "core" (id, times, phase) is enough for paging and `updated_at` filters;
- * the full card, with fields, history, comments and relations, is built only
+ * "core" (id, times, phase) is enough for paging and `updated_at` filters.
+ * The full card, with fields, history, comments and relations, is built only
  * for cards that a response includes.
  */
 import type { EmulatorContext } from './context';

@@ -2,7 +2,7 @@
  * Query complexity as Pipefy documents it: 1 per selected field, and the
  * fields inside a connection multiplied by its `first` argument, or by 50
  * when `first` is absent. The requested `first` counts even above 50,
- * although a page never holds more than 50 items.
+ * although a page never contains more than 50 items.
  */
 import {
   getNamedType,

@@ -18,7 +18,7 @@ export function notFoundError(kind: string, id: string): GraphQLError {
 }
 
 /**
- * The error for a pipe the token may not read. Pipefy documents a
+ * Returns the error for a pipe the token may not read. Pipefy documents a
  * "Permission denied" error without its code; the emulator uses
  * `PERMISSION_DENIED`, which Pipefy's own SDK classifies as a permission problem.
  */

@@ -1,6 +1,6 @@
 /**
  * Faults injected through `POST /_emulator/faults` for the next requests:
- * `http500` answers HTTP 500, `drop` destroys the socket without an answer,
+ * `http500` returns HTTP 500, `drop` destroys the socket without a response,
  * and `partial` executes the query, then sets the last element of the first
  * non-empty list in `data` to null (the root field when there is none) and
  * adds an INTERNAL_SERVER_ERROR entry at that path to `errors`.

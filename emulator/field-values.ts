@@ -1,8 +1,8 @@
 /**
  * Card and record field values encoded the way real Pipefy responses encode
- * them: `value` is always a string, multi-valued types are JSON arrays inside
- * that string with `", "` between elements, numbers and dates use the pt-BR
- * display forms, and the typed companions (`array_value`, `date_value`,
+ * them. `value` is always a string, and multi-valued types are JSON arrays
+ * inside that string with `", "` between elements. Numbers and dates use the
+ * pt-BR display forms. The typed companions (`array_value`, `date_value`,
  * `datetime_value`, `float_value`) are set only for the types they belong to.
  */
 import { chance, pick, pickSome, randomInt, randomUuid, type Random } from './prng';

@@ -3,8 +3,8 @@
  * at most 50 items per page, and opaque cursors.
  *
  * Choices where Pipefy's behaviour is undocumented:
- * - `first` above 50 is capped to 50 silently, as community answers describe
- *   ("a maximum of 50 objects per request"); it is not an error.
+ * - `first` above 50 is capped to 50 silently, not rejected. Pipefy states 50
+ *   as the maximum page size but not what happens above it.
  * - `first` absent means 50; a negative `first` is an INVALID_INPUT error.
  * - An empty page after a valid `after` returns that cursor as `endCursor`,
  *   so a client that stores `endCursor` can resume from it later.

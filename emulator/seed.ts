@@ -130,11 +130,15 @@ function generateUsers(random: Random, ids: IdAllocator, count: number): UserDat
   });
 }
 
+/** Returns the role of the member at `index`: one super admin, two admins, then normal members. */
+function roleOf(index: number): string {
+  if (index === 0) return 'super_admin';
+  if (index <= 2) return 'admin';
+  return 'normal';
+}
+
 function generateMembers(users: UserData[]): MemberData[] {
-  return users.map((user, index) => ({
-    role_name: index === 0 ? 'super_admin' : index <= 2 ? 'admin' : 'normal',
-    user,
-  }));
+  return users.map((user, index) => ({ role_name: roleOf(index), user }));
 }
 
 interface FieldFactory {

@@ -79,7 +79,7 @@ export interface EmulatorOptions {
 export interface EmulatorStats {
   /** Every `POST /graphql`, throttled and unauthorized ones included. */
   requests: number;
-  /** Requests answered with HTTP 429. */
+  /** Requests rejected with HTTP 429. */
   throttled: number;
   /** Executed requests per operation name (`anonymous` when unnamed). */
   byOperation: Record<string, number>;
