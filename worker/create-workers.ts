@@ -1,4 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
+import path from 'node:path';
 import { createDestinationActivities } from '../activities/destination-activities';
 import { openDestination } from '../activities/destinations';
 import { createPipefyActivities } from '../activities/pipefy-activities';
@@ -53,7 +54,8 @@ export async function createPipefySyncWorkers(config: WorkerConfig, connection: 
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    // The project runs from TypeScript sources (tsx, vitest); the bundler compiles this file's imports.
+    workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'),
     activities: {
       loadStagedBatch: destinationActivities.loadStagedBatch,
       readSyncState: destinationActivities.readSyncState,

@@ -1,0 +1,118 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countSeed, generateOrganization, type SeedCounts } from '../emulator';
+import { syncPipefyWorkflow } from '../workflows';
+import { rowCounts, type SyncStack, startSyncStack } from './support/sync-stack';
+
+const SEED = { cardsPerPipe: 120, recordsPerTable: 60 };
+
+let stack: SyncStack;
+let expected: SeedCounts;
+
+beforeAll(async () => {
+  stack = await startSyncStack({ emulator: { seed: SEED }, connections: { wrong: { token: 'not-a-valid-token' } } });
+  expected = countSeed(generateOrganization(SEED));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function runSync(input: Parameters<typeof syncPipefyWorkflow>[0], prefix = 'sync') {
+  return stack.client.workflow.execute(syncPipefyWorkflow, {
+    taskQueue: stack.config.temporal.taskQueue,
+    workflowId: stack.uniqueId(prefix),
+    args: [input],
+  });
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  let cause: unknown = (error as WorkflowFailedError).cause;
+  while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+describe('sync into DuckDB through Temporal', () => {
+  it('loads every seeded row', async () => {
+    const result = await runSync({});
+
+    const warehouse = await stack.openWarehouse();
+    const counts = await rowCounts(warehouse);
+    await warehouse.close();
+
+    for (const [table, count] of Object.entries(expected)) {
+      expect({ table, rows: counts[table] ?? 0 }).toEqual({ table, rows: count });
+    }
+    expect(result.pipes).toBe(3);
+    expect(result.tables).toBe(2);
+    expect(result.requests).toBe(stack.emulator.stats.requests);
+  });
+
+  it('keeps counts on a second full run', async () => {
+    await runSync({ mode: 'full' });
+
+    const warehouse = await stack.openWarehouse();
+    const counts = await rowCounts(warehouse);
+    const cards = await warehouse.readRows('cards', ['id']);
+    await warehouse.close();
+
+    for (const [table, count] of Object.entries(expected)) {
+      expect({ table, rows: counts[table] ?? 0 }).toEqual({ table, rows: count });
+    }
+    expect(new Set(cards.map((card) => card.id)).size).toBe(cards.length);
+  });
+
+  it('fills one wide typed table per pipe', async () => {
+    const warehouse = await stack.openWarehouse();
+    const tables = await warehouse.listTables();
+    await warehouse.close();
+
+    const wide = tables.filter((table) => /^pipe_\w+_cards$/.test(table.name));
+    expect(wide).toHaveLength(3);
+    for (const table of wide) expect(table.rowCount).toBe(SEED.cardsPerPipe);
+  });
+
+  it('reads an unchanged pipe with one request', async () => {
+    const before = stack.emulator.stats.requests;
+    const result = await runSync({ resources: ['cards'] });
+    const requests = stack.emulator.stats.requests - before;
+
+    // Planning: organizations and one pipes request; then one empty page per pipe.
+    expect(requests).toBe(2 + result.pipes);
+    expect(result.rowsByTable.cards ?? 0).toBe(0);
+  });
+
+  it('rejects a wrong token without retrying', async () => {
+    const before = stack.emulator.stats.requests;
+    const failure = await failureOf(runSync({ connection: 'wrong' }, 'wrong-token'));
+
+    expect(failure.type).toBe('PipefyAuthError');
+    expect(failure.message).toContain('rejected the token of connection "wrong"');
+    expect(failure.message).not.toContain('not-a-valid-token');
+    expect(stack.emulator.stats.requests - before).toBe(1);
+  });
+
+  it('names the field of an invalid input', async () => {
+    const failure = await failureOf(runSync({ pipeIds: ['abc'] }, 'invalid-input'));
+
+    expect(failure.type).toBe('InvalidWorkflowInput');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('pipeIds.0');
+    expect(failure.message).toContain('"abc" is not a numeric Pipefy id');
+  });
+
+  it('lists visible pipes for an unknown pipe id', async () => {
+    const failure = await failureOf(runSync({ pipeIds: ['999'] }, 'unknown-pipe'));
+
+    expect(failure.type).toBe('PipefyNotFoundError');
+    expect(failure.message).toContain('Unknown pipe id 999');
+    expect(failure.message).toMatch(/the token can see pipes \d+, \d+, \d+/);
+  });
+});
