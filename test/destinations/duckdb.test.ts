@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { openDuckdbDestination } from '../../activities/destinations/duckdb/duckdb-destination';
+import { translateDuckdbError } from '../../activities/destinations/duckdb/duckdb-errors';
+import { DestinationError } from '../../activities/errors';
 import { describeDestinationContract } from './contract';
 
 const folder = mkdtempSync(join(tmpdir(), 'pipefy-sync-duckdb-'));
@@ -41,4 +43,24 @@ describe('duckdb destination file sharing', () => {
     expect(await reopened.readRows('items', ['id'])).toHaveLength(2);
     await reopened.close();
   });
+});
+
+describe('duckdb error translation', () => {
+  const cases: { message: string; retryable: boolean }[] = [
+    { message: 'IO Error: Could not set lock on file "/data/pipefy.duckdb": Conflicting lock is held', retryable: true },
+    { message: 'TransactionContext Error: Catalog write-write conflict on create with "cards"', retryable: true },
+    { message: 'IO Error: Cannot open file "/root/x.duckdb": Permission denied', retryable: false },
+    { message: "Conversion Error: Could not convert string 'abc' to INT64", retryable: false },
+    { message: 'Parser Error: syntax error at or near "order"', retryable: false },
+  ];
+
+  for (const { message, retryable } of cases) {
+    it(`classifies ${message.split(':')[0]} (${retryable ? 'retryable' : 'final'})`, () => {
+      const error = translateDuckdbError(new Error(message), 'load batch b1', { destination: '/data/pipefy.duckdb', table: 'cards' });
+
+      expect(error).toBeInstanceOf(DestinationError);
+      expect(error.retryable).toBe(retryable);
+      expect(error.message).toContain('table "cards"');
+    });
+  }
 });

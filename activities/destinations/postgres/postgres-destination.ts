@@ -44,7 +44,7 @@ const typeParsers: pg.CustomTypesConfig = {
     TEXT_TYPE_OIDS.has(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-/** A table's columns as the planner sees them (full names) and where each is stored. */
+/** A table's columns, keyed by full name, with the name and type each is stored under. */
 interface StoredTable {
   physical: string;
   columns: Map<string, { physical: string; dataType: string }>;
@@ -69,8 +69,8 @@ export async function openPostgresDestination(config: PostgresConfig): Promise<D
     connectionTimeoutMillis: 15_000,
     types: typeParsers,
   });
-  // The pool drops a client that fails while idle, and the next query opens a
-  // new connection or fails with a translated error, so nothing is lost here.
+  // The pool discards a client that fails while idle. The next query opens a
+  // new connection or fails with a translated error, so this event needs no action.
   pool.on('error', () => undefined);
 
   const destination = new PostgresDestination(pool, config);
@@ -91,8 +91,9 @@ export async function openPostgresDestination(config: PostgresConfig): Promise<D
  * delete an index and rejects a key that a concurrent batch inserted first. Tables without a primary key delete
  * the rows of the same load id instead, so loading a batch again stays
  * idempotent. DDL runs before that transaction, one table per transaction
- * under an advisory lock on the table's name, so that concurrent batches
- * never race to create or alter a table and never deadlock on DDL locks.
+ * under an advisory lock on the table's name. Concurrent batches therefore
+ * apply each change once, and a DDL transaction holds a single table lock,
+ * which keeps it out of lock cycles with the data transactions.
  * A failed batch can therefore leave new empty tables or columns behind.
  */
 class PostgresDestination implements Destination {
@@ -420,7 +421,7 @@ class PostgresDestination implements Destination {
       return result;
     } catch (error) {
       // A failed ROLLBACK means the connection is gone, and the server drops
-      // the transaction with it; the error that caused it is the one to report.
+      // the transaction with it. The error that caused it is the one to report.
       await client?.query('ROLLBACK').catch(() => undefined);
       throw translatePostgresError(error, action, { destination: this.name, table: progress?.table }, this.config.password);
     } finally {
