@@ -257,6 +257,8 @@ class DuckdbDestination implements Destination {
 
     const stage = `temp.${q(STAGE_TABLE)}`;
     const position = new Map(plan.targets.map((target, index) => [target.source.name, index]));
+    // NOTE: without an index, this delete scans the table's key columns once
+    // per batch, so its cost grows with the table; not yet measured past 10,000 rows.
     const primaryKey = tableRows.table.primaryKey;
     if (primaryKey.length > 0) {
       const matches = primaryKey.map((key) => {
