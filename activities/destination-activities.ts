@@ -2,6 +2,8 @@ import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DestinationConfig } from './destinations/config';
 import type { Destination, LoadRecord, LoadResult, SyncState, SyncStateKey } from './destinations/destination';
+import { stagedName } from './staging';
+import { CARDS, TABLE_RECORDS } from './warehouse/tables';
 import { reportFailures } from './failures';
 import type { StagingStore } from './staging';
 
@@ -18,6 +20,19 @@ export interface LoadStagedBatchInput {
   load: LoadRecord;
   /** Cursor to store in the same transaction as the rows. */
   state?: { connection: string; resource: string; scope: string; cursor: unknown };
+}
+
+export interface MarkDeletedRowsInput {
+  destination: string;
+  resource: 'cards' | 'table_records';
+  scopeId: string;
+  /** Load ids of the scan's id pages, `<scanLoadId>/<page>` for page 0 up to `pages - 1`. */
+  scanLoadId: string;
+  pages: number;
+  /** Time stored in `deleted_at`. */
+  deletedAt: string;
+  load: LoadRecord;
+  state: { connection: string; resource: string; scope: string; cursor: unknown };
 }
 
 export interface ReadSyncStateInput {
@@ -80,6 +95,47 @@ export function createDestinationActivities(deps: DestinationActivityDependencie
           durationMs: Date.now() - started,
         });
         return result;
+      });
+    },
+
+    /**
+     * Ends a deletion scan: reads every staged id page of the scan, marks
+     * the scope's rows whose id is gone with `deleted_at`, stores the
+     * cursor, and deletes the staged pages. Returns rows newly marked.
+     *
+     * Idempotent; fails with `StagedBatchMissing` when a page is gone, and
+     * the workflow scans again.
+     */
+    async markDeletedRows(input: MarkDeletedRowsInput): Promise<number> {
+      return reportFailures(async () => {
+        const names = Array.from({ length: input.pages }, (_, page) => stagedName(`${input.scanLoadId}/${page}`));
+        const aliveIds: string[] = [];
+        for (const name of names) {
+          const ids = await deps.staging.readIds(name);
+          if (!ids) {
+            throw ApplicationFailure.create({
+              message: `Staged ids ${name} are missing; the deletion scan will run again.`,
+              type: STAGED_BATCH_MISSING,
+              nonRetryable: true,
+            });
+          }
+          aliveIds.push(...ids);
+        }
+
+        const isCards = input.resource === 'cards';
+        const destination = await destinationFor(input.destination);
+        const marked = await destination.markDeleted({
+          table: isCards ? CARDS : TABLE_RECORDS,
+          scopeColumn: isCards ? 'pipe_id' : 'table_id',
+          scopeValue: input.scopeId,
+          aliveIds,
+          deletedAt: input.deletedAt,
+        });
+        await destination.loadBatch({ loadId: input.load.loadId, tables: [], load: input.load, state: input.state });
+        await Promise.all(names.map((name) => deps.staging.discard(name)));
+
+        log.info('Deletion scan finished', { resource: input.resource, scopeId: input.scopeId, alive: aliveIds.length, marked });
+        return marked;
       });
     },
 

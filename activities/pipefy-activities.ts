@@ -3,10 +3,12 @@ import { PipefyNotFoundError, PipefyResponseError } from './errors';
 import { reportFailures } from './failures';
 import type { PipefyClient } from './pipefy/pipefy-client';
 import {
+  CARD_IDS_PAGE_QUERY,
   CARDS_PAGE_QUERY,
   ORGANIZATIONS_QUERY,
   PAGE_SIZE,
   PIPES_QUERY,
+  TABLE_RECORD_IDS_PAGE_QUERY,
   TABLE_RECORDS_PAGE_QUERY,
   TABLES_PAGE_QUERY,
 } from './pipefy/queries';
@@ -71,6 +73,19 @@ export interface FetchCardsPageInput extends FetchPageInput {
 
 export interface FetchTableRecordsPageInput extends FetchPageInput {
   tableId: string;
+}
+
+export interface FetchIdsPageInput extends FetchPageInput {
+  resource: 'cards' | 'table_records';
+  /** Pipe id or database id. */
+  scopeId: string;
+}
+
+export interface FetchIdsPageResult {
+  stagedName: string;
+  ids: number;
+  hasNextPage: boolean;
+  endCursor: string | null;
 }
 
 export interface FetchPageResult {
@@ -203,6 +218,8 @@ export function createPipefyActivities(deps: PipefyActivityDependencies) {
       });
     },
 
+    fetchIdsPage: createFetchIdsPage(deps),
+
     /** Fetches one page of a database's records (one request) and stages its rows. */
     async fetchTableRecordsPage(input: FetchTableRecordsPageInput): Promise<FetchPageResult> {
       return reportFailures(async () => {
@@ -233,6 +250,36 @@ export function createPipefyActivities(deps: PipefyActivityDependencies) {
 }
 
 export type PipefyActivities = ReturnType<typeof createPipefyActivities>;
+
+/** Fetches one page of ids for a deletion scan (one request) and stages them. */
+function createFetchIdsPage(deps: PipefyActivityDependencies) {
+  return async function fetchIdsPage(input: FetchIdsPageInput): Promise<FetchIdsPageResult> {
+    return reportFailures(async () => {
+      const isCards = input.resource === 'cards';
+      const context = {
+        connection: input.connection,
+        resource: input.resource,
+        cursor: input.after,
+        ...(isCards ? { pipeId: input.scopeId } : { tableId: input.scopeId }),
+      };
+      const variables = isCards
+        ? { pipeId: input.scopeId, first: PAGE_SIZE, after: input.after }
+        : { tableId: input.scopeId, first: PAGE_SIZE, after: input.after };
+      const data = await deps
+        .clientFor(input.connection)
+        .query<Record<string, unknown>>(isCards ? CARD_IDS_PAGE_QUERY : TABLE_RECORD_IDS_PAGE_QUERY, variables, context);
+
+      const connection = isCards ? data.allCards : data.table_records;
+      if (connection === null) {
+        throw new PipefyNotFoundError(`${isCards ? 'Pipe' : 'Database'} ${input.scopeId} was not found during a deletion scan.`, context);
+      }
+      const page = readRelayPage<{ id: string }>(connection, `ids of ${input.resource} ${input.scopeId}`, context);
+      const ids = page.nodes.map((node) => node.id);
+      const stagedName = await deps.staging.writeIds(input.loadId, ids);
+      return { stagedName, ids: ids.length, hasNextPage: page.hasNextPage, endCursor: page.endCursor };
+    });
+  };
+}
 
 /** Keeps the requested ids (all visible ones when none are requested); rejects unknown ones. */
 function selectIds(kind: 'pipe' | 'table', requested: string[], visible: string[]): string[] {

@@ -20,21 +20,39 @@ export class StagingStore {
    * a retried fetch leaves one file.
    */
   async write(loadId: string, tables: TableRows[]): Promise<string> {
+    return this.writeJson(loadId, tables);
+  }
+
+  private async writeJson(loadId: string, value: unknown): Promise<string> {
     const name = stagedName(loadId);
     const target = path.join(this.directory, name);
     await mkdir(this.directory, { recursive: true });
 
     // Write then rename, so a crash never leaves a half-written batch under the final name.
     const temporary = `${target}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(tables));
+    await writeFile(temporary, JSON.stringify(value));
     await rename(temporary, target);
     return name;
   }
 
+  /** Writes the ids of one deletion-scan page under a name derived from `loadId`. */
+  async writeIds(loadId: string, ids: string[]): Promise<string> {
+    return this.writeJson(loadId, ids);
+  }
+
+  /** Reads staged ids, or returns `undefined` when they are gone. */
+  async readIds(name: string): Promise<string[] | undefined> {
+    return (await this.readJson(name)) as string[] | undefined;
+  }
+
   /** Reads a staged batch, or returns `undefined` when it is gone. */
   async read(name: string): Promise<TableRows[] | undefined> {
+    return (await this.readJson(name)) as TableRows[] | undefined;
+  }
+
+  private async readJson(name: string): Promise<unknown> {
     try {
-      return JSON.parse(await readFile(path.join(this.directory, name), 'utf8')) as TableRows[];
+      return JSON.parse(await readFile(path.join(this.directory, name), 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;

@@ -89,6 +89,30 @@ describe('sync into DuckDB through Temporal', () => {
     expect(result.rowsByTable.cards ?? 0).toBe(0);
   });
 
+  it('marks a deleted card in a deletion scan', async () => {
+    const warehouse = await stack.openWarehouse();
+    const [card] = await warehouse.readRows('cards', ['id']);
+    await warehouse.close();
+
+    const base = stack.emulator.url.replace(/\/graphql$/, '');
+    const response = await fetch(`${base}/_emulator/mutate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'delete', cardId: card.id }),
+    });
+    expect(response.status).toBe(200);
+
+    const result = await runSync({ resources: ['cards'], pipeIds: [String(card.pipe_id)], deletionScanHours: 0 });
+    expect(result.deleted).toBe(1);
+
+    const after = await stack.openWarehouse();
+    const cards = await after.readRows('cards', ['id']);
+    await after.close();
+    const deleted = cards.filter((row) => row.deleted_at !== null);
+    expect(deleted.map((row) => row.id)).toEqual([card.id]);
+    expect(cards).toHaveLength(expected.cards);
+  });
+
   it('rejects a wrong token without retrying', async () => {
     const before = stack.emulator.stats.requests;
     const failure = await failureOf(runSync({ connection: 'wrong' }, 'wrong-token'));

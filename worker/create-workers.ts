@@ -59,6 +59,7 @@ export async function createPipefySyncWorkers(config: WorkerConfig, connection: 
     activities: {
       loadStagedBatch: destinationActivities.loadStagedBatch,
       readSyncState: destinationActivities.readSyncState,
+      markDeletedRows: destinationActivities.markDeletedRows,
     },
   });
 

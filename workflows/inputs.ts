@@ -62,32 +62,61 @@ export const syncInputSchema = z
     lookbackMinutes: z.number().int().min(0).max(7 * 24 * 60).default(10),
     /** Child workflows (pipes and databases) that run at once. */
     parallelism: z.number().int().min(1).max(32).default(4),
+    /**
+     * Hours between deletion scans of a pipe or database: a scan lists every
+     * id and marks warehouse rows whose id is gone with `deleted_at`. 0 scans
+     * on every sync; a full sync always scans.
+     */
+    deletionScanHours: z.number().min(0).max(24 * 366).default(24),
+    /** Pages per child workflow run before it continues as new. */
+    pagesPerRun: z.number().int().min(1).max(2000).default(400),
   })
   .strict();
 
 export type SyncInput = z.input<typeof syncInputSchema>;
 export type ParsedSyncInput = z.output<typeof syncInputSchema>;
 
+/**
+ * Input of `backfillPipefyWorkflow`: re-reads the cards updated in a range,
+ * in windows, without reading or moving the incremental cursor. The range is
+ * `from`..`to`, or, for runs started by a schedule (including a schedule
+ * backfill), the `windowHours` before the run's scheduled time.
+ */
 export const backfillInputSchema = z
   .object({
     connection: name('connection').default('default'),
     destination: name('destination').default('duckdb'),
     pipeIds: z.array(pipefyId('pipeIds entry')).default([]),
     /** Start of the range of card `updated_at`, inclusive. */
-    from: isoTime,
+    from: isoTime.optional(),
     /** End of the range, inclusive. */
-    to: isoTime,
+    to: isoTime.optional(),
+    /** With a schedule: the range is the `windowHours` before the scheduled start time. */
+    windowHours: z.number().positive().max(24 * 366).optional(),
+    /** Length of each window the range is split into; one child workflow per pipe and window. */
+    windowDays: z.number().positive().max(366).default(7),
+    parallelism: z.number().int().min(1).max(32).default(4),
   })
   .strict()
-  .refine((input) => input.from <= input.to, { message: '"from" must not be later than "to"', path: ['from'] });
+  .refine((input) => (input.from !== undefined && input.to !== undefined) || input.windowHours !== undefined, {
+    message: 'give "from" and "to", or "windowHours" for a scheduled backfill',
+    path: ['from'],
+  })
+  .refine((input) => !input.from || !input.to || input.from <= input.to, {
+    message: '"from" must not be later than "to"',
+    path: ['from'],
+  });
+
+export type BackfillInput = z.input<typeof backfillInputSchema>;
+export type ParsedBackfillInput = z.output<typeof backfillInputSchema>;
 
 /** Formats zod issues as `field: problem` for error messages. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError, validFields: string[]): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.length > 0 ? issue.path.join('.') : '(input)';
       if (issue.code === z.ZodIssueCode.unrecognized_keys) {
-        return `${issue.keys.join(', ')}: unknown field; valid fields are connection, destination, pipeIds, tableIds, resources, mode, lookbackMinutes, parallelism`;
+        return `${issue.keys.join(', ')}: unknown field; valid fields are ${validFields.join(', ')}`;
       }
       return `${path}: ${issue.message}`;
     })

@@ -25,9 +25,11 @@ export interface SyncResult {
   mode: 'incremental' | 'full';
   pipes: number;
   tables: number;
-  /** Pipefy requests: planning plus one per page. */
+  /** Pipefy requests: planning plus one per page, deletion-scan pages included. */
   requests: number;
   pages: number;
+  /** Rows newly marked deleted by deletion scans. */
+  deleted: number;
   rowsByTable: Record<string, number>;
   scopes: SyncScopeResult[];
   startedAt: string;
@@ -123,6 +125,8 @@ export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<Sync
           scopeId: scope.scopeId,
           mode: input.mode,
           lookbackMinutes: input.lookbackMinutes,
+          deletionScanHours: input.deletionScanHours,
+          pagesPerRun: input.pagesPerRun,
         },
       ],
     });
@@ -136,6 +140,7 @@ export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<Sync
 
   progress.status = 'done';
   const pages = results.reduce((sum, result) => sum + result.pages, 0);
+  const scanPages = results.reduce((sum, result) => sum + result.scanPages, 0);
   const result: SyncResult = {
     syncId,
     connection: input.connection,
@@ -143,8 +148,9 @@ export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<Sync
     mode: input.mode,
     pipes: plan.pipes.length,
     tables: plan.tables.length,
-    requests: plan.requests + pages,
+    requests: plan.requests + pages + scanPages,
     pages,
+    deleted: results.reduce((sum, result) => sum + result.deleted, 0),
     rowsByTable: progress.rowsByTable,
     scopes: results,
     startedAt,
@@ -158,7 +164,7 @@ function parseInput(rawInput: SyncInput): ParsedSyncInput {
   const parsed = syncInputSchema.safeParse(rawInput ?? {});
   if (parsed.success) return parsed.data;
   throw ApplicationFailure.nonRetryable(
-    `Invalid syncPipefyWorkflow input: ${describeIssues(parsed.error)}. ` +
+    `Invalid syncPipefyWorkflow input: ${describeIssues(parsed.error, Object.keys(syncInputSchema.shape))}. ` +
       'Example of a valid input: {"pipeIds": ["301345588"], "mode": "incremental"}.',
     'InvalidWorkflowInput',
   );

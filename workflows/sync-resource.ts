@@ -17,6 +17,14 @@ export interface ResourceCursor {
   complete: boolean;
   /** `updated_at` up to which every card is loaded; the next incremental sync starts here. */
   watermark: string | null;
+  /** When the last deletion scan of the scope finished; `null` before the first. */
+  deletionScannedAt: string | null;
+}
+
+/** Position of a running deletion scan, carried across continue-as-new. */
+export interface DeletionScanPosition {
+  page: number;
+  after: string | null;
 }
 
 export interface SyncResourceInput {
@@ -30,8 +38,12 @@ export interface SyncResourceInput {
   lookbackMinutes: number;
   /** Explicit window for backfills; the stored cursor is neither read nor moved. */
   backfill?: { from: string; to: string };
+  /** Hours between deletion scans; 0 scans every run. Full runs always scan. */
+  deletionScanHours: number;
+  /** Pages per workflow run before it continues as new. */
+  pagesPerRun: number;
   /** State carried across continue-as-new. */
-  carried?: { cursor: ResourceCursor; totals: ResourceTotals };
+  carried?: { cursor: ResourceCursor; totals: ResourceTotals; scan?: DeletionScanPosition };
 }
 
 export interface ResourceTotals {
@@ -39,34 +51,43 @@ export interface ResourceTotals {
   items: number;
   rowsByTable: Record<string, number>;
   rateLimitWaits: number;
+  /** Requests sent by deletion scans. */
+  scanPages: number;
+  /** Rows newly marked deleted. */
+  deleted: number;
 }
 
 export interface ResourceProgress extends ResourceTotals {
   resource: ResourceName;
   scopeId: string;
-  status: 'starting' | 'fetching' | 'loading' | 'waiting_for_rate_limit' | 'done';
+  status: 'starting' | 'fetching' | 'loading' | 'scanning_for_deletions' | 'waiting_for_rate_limit' | 'done';
   cursor: ResourceCursor | null;
   waitingUntil: string | null;
 }
 
 export const resourceProgressQuery = defineQuery<ResourceProgress>('resourceProgress');
 
-/** Pages per workflow run before it continues as new; each page adds about 12 history events. */
-const PAGES_PER_RUN = 400;
-
 /**
  * Copies one resource of one scope (the cards of a pipe, or the records of a
  * database): a durable loop of one fetch and one load per page. The cursor
  * reaches the warehouse in the same transaction as the page that moved it,
  * so a new workflow resumes from the warehouse alone. Continues as new every
- * {@link PAGES_PER_RUN} pages, carrying its cursor and counters.
+ * `pagesPerRun` pages (each page adds about 12 history events, so the
+ * default of 400 stays far below Temporal's 51,200-event limit), carrying its cursor and counters.
  */
 export async function syncResourceWorkflow(input: SyncResourceInput): Promise<ResourceTotals> {
   const pipefy = pipefyActivities(input.connection);
   const warehouse = destinationActivities();
   const storesState = input.backfill === undefined;
 
-  const totals: ResourceTotals = input.carried?.totals ?? { pages: 0, items: 0, rowsByTable: {}, rateLimitWaits: 0 };
+  const totals: ResourceTotals = input.carried?.totals ?? {
+    pages: 0,
+    items: 0,
+    rowsByTable: {},
+    rateLimitWaits: 0,
+    scanPages: 0,
+    deleted: 0,
+  };
   const progress: ResourceProgress = {
     ...totals,
     resource: input.resource,
@@ -86,7 +107,13 @@ export async function syncResourceWorkflow(input: SyncResourceInput): Promise<Re
   };
 
   let pagesThisRun = 0;
-  while (!cursor.complete) {
+  const continueIfLong = async (scan?: DeletionScanPosition) => {
+    if (pagesThisRun < input.pagesPerRun && !workflowInfo().continueAsNewSuggested) return;
+    log.info('Continuing as new', { resource: input.resource, scopeId: input.scopeId, pages: totals.pages });
+    await continueAsNew<typeof syncResourceWorkflow>({ ...input, carried: { cursor, totals, scan } });
+  };
+
+  while (!cursor.complete && !input.carried?.scan) {
     const loadId = `${input.syncId}/${input.resource}/${input.scopeId}/${input.backfill ? 'backfill/' : ''}${cursor.page}`;
 
     progress.status = 'fetching';
@@ -128,10 +155,56 @@ export async function syncResourceWorkflow(input: SyncResourceInput): Promise<Re
       totals.rowsByTable[table] = (totals.rowsByTable[table] ?? 0) + rows;
     }
     pagesThisRun += 1;
+    if (!cursor.complete) await continueIfLong();
+  }
 
-    if (!cursor.complete && (pagesThisRun >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested)) {
-      log.info('Continuing as new', { resource: input.resource, scopeId: input.scopeId, pages: totals.pages });
-      await continueAsNew<typeof syncResourceWorkflow>({ ...input, carried: { cursor, totals } });
+  if (storesState && (input.carried?.scan || deletionScanDue(input, cursor))) {
+    progress.status = 'scanning_for_deletions';
+    const scan = input.carried?.scan ?? { page: 0, after: null };
+    const scanLoadId = `${input.syncId}/${input.resource}/${input.scopeId}/deletion-scan`;
+
+    for (;;) {
+      const page = await withRateLimitWaits(
+        () =>
+          pipefy.fetchIdsPage({
+            connection: input.connection,
+            resource: input.resource,
+            scopeId: input.scopeId,
+            loadId: `${scanLoadId}/${scan.page}`,
+            after: scan.after,
+          }),
+        onWait,
+      );
+      scan.page += 1;
+      scan.after = page.endCursor ?? scan.after;
+      totals.scanPages += 1;
+      pagesThisRun += 1;
+      if (!page.hasNextPage) break;
+      await continueIfLong(scan);
+    }
+
+    const scannedAt = new Date().toISOString();
+    try {
+      totals.deleted += await warehouse.markDeletedRows({
+        destination: input.destination,
+        resource: input.resource,
+        scopeId: input.scopeId,
+        scanLoadId,
+        pages: scan.page,
+        deletedAt: scannedAt,
+        load: { loadId: scanLoadId, syncId: input.syncId, resource: input.resource, scope: input.scopeId, page: scan.page, rowCount: 0 },
+        state: {
+          connection: input.connection,
+          resource: input.resource,
+          scope: input.scopeId,
+          cursor: { ...cursor, deletionScannedAt: scannedAt },
+        },
+      });
+      cursor.deletionScannedAt = scannedAt;
+    } catch (error) {
+      // A staged id page is gone: the scan starts over in a new run, with the loaded pages kept.
+      if (!isActivityFailureOfType(error, 'StagedBatchMissing')) throw error;
+      await continueAsNew<typeof syncResourceWorkflow>({ ...input, carried: { cursor, totals, scan: { page: 0, after: null } } });
     }
   }
 
@@ -171,19 +244,28 @@ function fetchPage(
  */
 async function startingCursor(input: SyncResourceInput, storesState: boolean): Promise<ResourceCursor> {
   const now = new Date().toISOString();
-  const fresh = (updatedFrom: string | null, watermark: string | null): ResourceCursor => ({
+  const fresh = (updatedFrom: string | null, watermark: string | null, deletionScannedAt: string | null): ResourceCursor => ({
     updatedFrom,
     updatedTo: input.resource === 'cards' ? now : null,
     after: null,
     page: 0,
     complete: false,
     watermark,
+    deletionScannedAt,
   });
 
   if (input.backfill) {
-    return { updatedFrom: input.backfill.from, updatedTo: input.backfill.to, after: null, page: 0, complete: false, watermark: null };
+    return {
+      updatedFrom: input.backfill.from,
+      updatedTo: input.backfill.to,
+      after: null,
+      page: 0,
+      complete: false,
+      watermark: null,
+      deletionScannedAt: null,
+    };
   }
-  if (!storesState) return fresh(null, null);
+  if (!storesState) return fresh(null, null, null);
 
   const stored = await destinationActivities().readSyncState({
     destination: input.destination,
@@ -191,12 +273,25 @@ async function startingCursor(input: SyncResourceInput, storesState: boolean): P
   });
   const previous = (stored?.cursor ?? null) as ResourceCursor | null;
 
-  if (input.mode === 'full' || !previous) return fresh(null, previous?.watermark ?? null);
-  if (!previous.complete) return { ...previous };
+  const scannedAt = previous?.deletionScannedAt ?? null;
 
-  if (input.resource !== 'cards' || !previous.watermark) return fresh(null, previous.watermark);
+  if (input.mode === 'full' || !previous) return fresh(null, previous?.watermark ?? null, scannedAt);
+  if (!previous.complete) return { ...previous, deletionScannedAt: scannedAt };
+
+  if (input.resource !== 'cards' || !previous.watermark) return fresh(null, previous.watermark, scannedAt);
   const from = new Date(Date.parse(previous.watermark) - input.lookbackMinutes * 60_000).toISOString();
-  return fresh(from, previous.watermark);
+  return fresh(from, previous.watermark, scannedAt);
+}
+
+/**
+ * Whether this run ends with a deletion scan: full runs always scan (they
+ * read everything anyway), incremental runs when `deletionScanHours` have
+ * passed since the last scan. Backfills never scan.
+ */
+function deletionScanDue(input: SyncResourceInput, cursor: ResourceCursor): boolean {
+  if (input.backfill) return false;
+  if (input.mode === 'full' || input.deletionScanHours === 0 || !cursor.deletionScannedAt) return true;
+  return Date.now() - Date.parse(cursor.deletionScannedAt) >= input.deletionScanHours * 3_600_000;
 }
 
 function sumRows(rowsByTable: Record<string, number>): number {

@@ -68,6 +68,19 @@ export interface TableSummary {
   columns: { name: string; type: string }[];
 }
 
+/** Input of {@link Destination.markDeleted}. */
+export interface MarkDeletedInput {
+  /** `cards` or `table_records`; must have an `id` and a `deleted_at` column. */
+  table: TableSchema;
+  /** Column that holds the scope, such as `pipe_id`. */
+  scopeColumn: string;
+  scopeValue: string;
+  /** Every id that exists in Pipefy for the scope now. */
+  aliveIds: string[];
+  /** Time to store in `deleted_at`, ISO 8601 UTC. */
+  deletedAt: string;
+}
+
 /**
  * A warehouse that pipefy-sync loads into. One implementation per folder
  * under `activities/destinations/`; only that folder imports its driver.
@@ -90,6 +103,15 @@ export interface Destination {
    * translator; nothing of the batch is kept when it throws.
    */
   loadBatch(batch: LoadBatch): Promise<LoadResult>;
+
+  /**
+   * In one transaction: sets `deleted_at` on the scope's rows whose id is not
+   * in `aliveIds` and whose `deleted_at` is NULL, and clears it on rows whose
+   * id is alive again. Returns how many rows it newly marked.
+   *
+   * Idempotent: marking the same scope again with the same ids changes nothing.
+   */
+  markDeleted(input: MarkDeletedInput): Promise<number>;
 
   /** Reads one cursor, or `undefined` when none was written. */
   readState(key: SyncStateKey): Promise<SyncState | undefined>;

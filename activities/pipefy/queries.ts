@@ -436,3 +436,40 @@ export const ALL_QUERIES: Record<string, string> = {
   PipefyTablesById: TABLES_BY_ID_QUERY,
   PipefyTableRecordsPage: TABLE_RECORDS_PAGE_QUERY,
 };
+
+/** One page of a pipe's card ids, done cards included, for deletion scans. */
+export const CARD_IDS_PAGE_QUERY = `
+  query PipefyCardIdsPage($pipeId: ID!, $first: Int!, $after: String) {
+    allCards(pipeId: $pipeId, first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+        }
+      }
+    }
+  }
+`;
+
+/** One page of a database's record ids, done records included, for deletion scans. */
+export const TABLE_RECORD_IDS_PAGE_QUERY = `
+  query PipefyTableRecordIdsPage($tableId: ID!, $first: Int!, $after: String) {
+    table_records(table_id: $tableId, first: $first, after: $after, search: { include_done: true }) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+        }
+      }
+    }
+  }
+`;
+
+ALL_QUERIES.PipefyCardIdsPage = CARD_IDS_PAGE_QUERY;
+ALL_QUERIES.PipefyTableRecordIdsPage = TABLE_RECORD_IDS_PAGE_QUERY;

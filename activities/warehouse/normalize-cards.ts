@@ -188,6 +188,7 @@ function cardRow(card: ApiCard, pipeId: string): Row {
     attachments_count: card.attachments_count ?? null,
     checklist_items_count: card.checklist_items_count ?? null,
     checklist_items_checked_count: card.checklist_items_checked_count ?? null,
+    deleted_at: null,
   };
 }
 

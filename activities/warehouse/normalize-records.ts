@@ -54,6 +54,7 @@ export function normalizeTableRecords(records: ApiTableRecord[], tableId: string
       created_by_id: record.created_by?.id ?? null,
       status_id: record.status?.id ?? null,
       status_name: record.status?.name ?? null,
+      deleted_at: null,
     });
 
     (record.record_fields ?? []).forEach((field, position) => {

@@ -174,6 +174,7 @@ export const CARDS = defineTable('cards', 'Cards of every pipe, done cards inclu
   ['attachments_count', 'bigint', 'Number of attachments.'],
   ['checklist_items_count', 'bigint', 'Checklist items.'],
   ['checklist_items_checked_count', 'bigint', 'Checked checklist items.'],
+  ['deleted_at', 'timestamp', 'When a deletion scan found the card gone from Pipefy; NULL while it exists.'],
 ]);
 
 const FIELD_VALUE_COLUMNS: ColumnSpec[] = [
@@ -318,6 +319,7 @@ export const TABLE_RECORDS = defineTable('table_records', 'Records of every data
   ['created_by_id', 'text', 'Creator user id ("120" is Pipefy\'s system user for template rows).'],
   ['status_id', 'text', 'Status id.'],
   ['status_name', 'text', 'Status name.'],
+  ['deleted_at', 'timestamp', 'When a deletion scan found the record gone from Pipefy; NULL while it exists.'],
 ]);
 
 export const TABLE_RECORD_FIELDS = defineTable(

@@ -257,6 +257,39 @@ export function describeDestinationContract(
       expect(await destination.readState({ ...key, connection: 'other' })).toBeUndefined();
     });
 
+    it('marks vanished rows deleted', async () => {
+      const scopedCards = table(
+        'cards',
+        [
+          { name: 'id', type: 'text' },
+          { name: 'pipe_id', type: 'text' },
+          { name: 'deleted_at', type: 'timestamp' },
+        ],
+        ['id'],
+      );
+      const rows = [
+        { id: 'c1', pipe_id: '301', deleted_at: null },
+        { id: 'c2', pipe_id: '301', deleted_at: null },
+        { id: 'c3', pipe_id: '302', deleted_at: null },
+      ];
+      await destination.loadBatch(makeBatch([{ table: scopedCards, rows }]));
+
+      const mark = { table: scopedCards, scopeColumn: 'pipe_id', scopeValue: '301', deletedAt: '2024-05-01T10:00:00.000Z' };
+      expect(await destination.markDeleted({ ...mark, aliveIds: ['c1'] })).toBe(1);
+      expect(await destination.markDeleted({ ...mark, aliveIds: ['c1'] })).toBe(0);
+
+      const marked = withoutLineage(await destination.readRows('cards', ['id']));
+      expect(marked).toEqual([
+        { id: 'c1', pipe_id: '301', deleted_at: null },
+        { id: 'c2', pipe_id: '301', deleted_at: '2024-05-01T10:00:00.000Z' },
+        { id: 'c3', pipe_id: '302', deleted_at: null },
+      ]);
+
+      await destination.markDeleted({ ...mark, aliveIds: ['c1', 'c2'] });
+      const restored = withoutLineage(await destination.readRows('cards', ['id']));
+      expect(restored.map((row) => row.deleted_at)).toEqual([null, null, null]);
+    });
+
     it('records each load id once', async () => {
       const first = makeBatch([{ table: cardsTable, rows: [{ id: 'c1', title: 'One', comments_count: 0 }] }]);
       const second = makeBatch([{ table: cardsTable, rows: [{ id: 'c2', title: 'Two', comments_count: 0 }] }]);

@@ -6,6 +6,7 @@ import type {
   Destination,
   LoadBatch,
   LoadResult,
+  MarkDeletedInput,
   SyncState,
   SyncStateKey,
   TableRows,
@@ -133,6 +134,41 @@ class DuckdbDestination implements Destination {
         // the rolled-back DDL makes the cached schemas unreliable.
         await connection.run('ROLLBACK').catch(() => undefined);
         this.forgetSchemas();
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Marks the scope's rows whose id is not alive, and clears the mark on
+   * alive ones, in one transaction; see {@link Destination.markDeleted}.
+   */
+  async markDeleted(input: MarkDeletedInput): Promise<number> {
+    return this.run(`mark deleted rows of ${input.table.name}`, { table: input.table.name }, async (connection) => {
+      const columns = (await this.readColumns(input.table.name)).get(input.table.name);
+      if (!columns?.has('deleted_at')) return 0;
+
+      const table = this.tableName(input.table.name);
+      const scope = q(input.scopeColumn);
+      const aliveIds = listValue(input.aliveIds);
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        const marked = await connection.run(
+          `UPDATE ${table} SET deleted_at = CAST($1 AS TIMESTAMPTZ)
+           WHERE ${scope} = $2 AND deleted_at IS NULL AND id NOT IN (SELECT unnest($3))`,
+          [input.deletedAt, input.scopeValue, aliveIds],
+          [VARCHAR, VARCHAR, LIST(VARCHAR)],
+        );
+        await connection.run(
+          `UPDATE ${table} SET deleted_at = NULL
+           WHERE ${scope} = $1 AND deleted_at IS NOT NULL AND id IN (SELECT unnest($2))`,
+          [input.scopeValue, aliveIds],
+          [VARCHAR, LIST(VARCHAR)],
+        );
+        await connection.run('COMMIT');
+        return Number(marked.rowsChanged);
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
         throw error;
       }
     });

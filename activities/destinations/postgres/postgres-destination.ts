@@ -6,6 +6,7 @@ import type {
   Destination,
   LoadBatch,
   LoadResult,
+  MarkDeletedInput,
   SyncState,
   SyncStateKey,
   TableRows,
@@ -155,6 +156,30 @@ class PostgresDestination implements Destination {
       await this.writeState(client, batch, loadedAt);
       progress.table = undefined;
       return { loadId: batch.loadId, rowsByTable };
+    });
+  }
+
+  /**
+   * Marks the scope's rows whose id is not alive, and clears the mark on
+   * alive ones, in one transaction; see {@link Destination.markDeleted}.
+   */
+  async markDeleted(input: MarkDeletedInput): Promise<number> {
+    const stored = (await this.readTables([physicalName(input.table.name)])).get(input.table.name);
+    if (!stored?.columns.has('deleted_at')) return 0;
+
+    const table = this.tableName(stored.physical);
+    const scope = q(physicalName(input.scopeColumn));
+    return this.withTransaction(`mark deleted rows of ${input.table.name}`, { table: input.table.name }, async (client) => {
+      const marked = await client.query(
+        `UPDATE ${table} SET deleted_at = $1::timestamptz
+         WHERE ${scope} = $2 AND deleted_at IS NULL AND NOT (id = ANY($3::text[]))`,
+        [input.deletedAt, input.scopeValue, input.aliveIds],
+      );
+      await client.query(
+        `UPDATE ${table} SET deleted_at = NULL WHERE ${scope} = $1 AND deleted_at IS NOT NULL AND id = ANY($2::text[])`,
+        [input.scopeValue, input.aliveIds],
+      );
+      return marked.rowCount ?? 0;
     });
   }
 
