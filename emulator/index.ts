@@ -2,6 +2,8 @@
 export { startEmulator, UNAUTHORIZED_BODY } from './server';
 export type { EmulatorOptions, EmulatorStats, RunningEmulator, ServiceAccount } from './server';
 export { generateOrganization } from './seed';
+export { recordedOrganization } from './recorded-organization';
+export type { RecordedOrganizationOptions } from './recorded-organization';
 export { countSeed } from './count-seed';
 export type { SeedCounts } from './count-seed';
 export type * from './seed-types';

@@ -3,6 +3,7 @@
  * most fields by property name, so each property here is named exactly as
  * the field in the public schema.
  */
+import type { CardCore, CardData } from './card-generator';
 
 /** Options of {@link generateOrganization}. */
 export interface SeedOptions {
@@ -187,4 +188,17 @@ export interface SeedOrganization {
   pipeRelations: PipeRelationData[];
   /** Unix seconds in every signed attachment URL. */
   expiresOn: number;
+  /**
+   * Cards served as stored instead of generated, such as the recorded
+   * Pipefy cards of `recordedOrganization()`. Their pipes have
+   * `cardCount: 0`, so only these cards and cards created through the admin
+   * API exist there.
+   */
+  storedCards?: StoredCard[];
+}
+
+/** A card kept whole: its core for ordering and paging, and the API-shaped card. */
+export interface StoredCard {
+  core: CardCore;
+  card: CardData;
 }

@@ -1,7 +1,9 @@
 /**
  * The emulator's mutable view of a seeded organization: card updates,
  * creations and deletions made through the admin API, plus caches of the
- * ordered card cores per pipe. Seeded data itself never changes.
+ * ordered card cores per pipe. Seeded data itself never changes. Stored
+ * cards (`SeedOrganization.storedCards`) are served next to generated ones
+ * and take the same admin updates and deletions.
  */
 import {
   buildCard,
@@ -13,7 +15,8 @@ import {
   type CardOverride,
 } from './card-generator';
 import { buildRecord, locateRecordId, type RecordData } from './record-generator';
-import type { PipeData, SeedOrganization, TableData } from './seed-types';
+import type { PipeData, SeedOrganization, StoredCard, TableData } from './seed-types';
+import { formatIsoZ } from './time-format';
 
 export class EmulatorState {
   private readonly overrides = new Map<string, CardOverride>();
@@ -21,6 +24,7 @@ export class EmulatorState {
   private readonly createdPerPipe: number[];
   private readonly orderedCores = new Map<number, CardCore[]>();
   private readonly filteredCores = new Map<string, CardCore[]>();
+  private readonly storedCards: Map<string, StoredCard>;
 
   constructor(
     readonly organization: SeedOrganization,
@@ -28,6 +32,7 @@ export class EmulatorState {
     private readonly hiddenPipes: Record<string, readonly string[]> = {},
   ) {
     this.createdPerPipe = organization.pipes.map(() => 0);
+    this.storedCards = new Map((organization.storedCards ?? []).map((stored) => [stored.core.id, stored]));
   }
 
   findPipe(id: string): PipeData | undefined {
@@ -54,6 +59,9 @@ export class EmulatorState {
       if (this.deleted.has(id)) continue;
       cores.push(generateCardCore(this.organization, pipe, index, this.overrides.get(id)));
     }
+    for (const stored of this.storedCards.values()) {
+      if (stored.core.pipeIndex === pipe.pipeIndex && !this.deleted.has(stored.core.id)) cores.push(this.storedCore(stored));
+    }
     cores.sort((a, b) => a.createdMicros - b.createdMicros || Number(a.id) - Number(b.id));
     this.orderedCores.set(pipe.pipeIndex, cores);
     return cores;
@@ -71,6 +79,8 @@ export class EmulatorState {
   }
 
   findCardCore(id: string): CardCore | undefined {
+    const stored = this.storedCards.get(String(id));
+    if (stored) return this.deleted.has(stored.core.id) ? undefined : this.storedCore(stored);
     const location = locateCardId(this.organization, String(id));
     if (!location || this.deleted.has(String(id))) return undefined;
     const pipe = this.organization.pipes[location.pipeIndex];
@@ -79,6 +89,8 @@ export class EmulatorState {
   }
 
   buildCard(core: CardCore): CardData {
+    const stored = this.storedCards.get(core.id);
+    if (stored) return this.storedCard(stored);
     return buildCard(this.organization, core, this.overrides.get(core.id));
   }
 
@@ -119,6 +131,22 @@ export class EmulatorState {
     this.deleted.add(String(id));
     this.invalidate();
     return true;
+  }
+
+  private storedCore(stored: StoredCard): CardCore {
+    const override = this.overrides.get(stored.core.id);
+    return override?.updatedMs === undefined ? stored.core : { ...stored.core, updatedMs: override.updatedMs };
+  }
+
+  /** Returns a stored card with the admin API's title and `updated_at` changes applied. */
+  private storedCard(stored: StoredCard): CardData {
+    const override = this.overrides.get(stored.core.id);
+    if (!override) return stored.card;
+    return {
+      ...stored.card,
+      ...(override.title ? { title: override.title } : {}),
+      ...(override.updatedMs !== undefined ? { updated_at: formatIsoZ(override.updatedMs) } : {}),
+    };
   }
 
   private invalidate(): void {
