@@ -3,8 +3,16 @@ import { openDestination } from '../activities/destinations';
 import { loadWorkerConfig, requireDestination } from '../worker/config';
 import type { SyncInput } from '../workflows/inputs';
 import { runDemo } from './demo';
+import { backfillPipefyWorkflow } from '../workflows';
+import {
+  backfillSchedule,
+  createBackfillSchedule,
+  createSyncSchedule,
+  listSchedules,
+  updateSchedule,
+} from './schedules';
 import { collectShowReport, formatShowReport } from './show';
-import { connectClient, listRunningSyncs, startSync } from './sync-client';
+import { connectClient, listRunningSyncs, startSync, type TemporalTarget } from './sync-client';
 
 /**
  * `pipefy-sync` command line. Exit codes: 0 success, 1 the command failed
@@ -48,6 +56,121 @@ export function buildProgram(): Command {
       } finally {
         await client.connection.close();
       }
+    });
+
+  program
+    .command('backfill')
+    .description('Re-read the cards updated in a date range, without moving the incremental cursor.')
+    .requiredOption('--from <time>', 'start of the range, ISO 8601 (such as 2024-01-01T00:00:00Z)')
+    .requiredOption('--to <time>', 'end of the range, ISO 8601')
+    .option('-c, --connection <name>', 'connection name in the worker configuration', 'default')
+    .option('-d, --destination <name>', 'destination name in the worker configuration', 'duckdb')
+    .option('-p, --pipe <id...>', 'pipe ids (default: every pipe)')
+    .option('--window-days <days>', 'days per window; one child workflow per pipe and window', positiveInteger, 7)
+    .option('--workflow-id <id>', 'workflow id (default: pipefy-backfill.<connection>.<destination>.<from>)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options) => {
+      await withClient(async (client, target) => {
+        const input = {
+          connection: options.connection,
+          destination: options.destination,
+          pipeIds: options.pipe ?? [],
+          from: options.from,
+          to: options.to,
+          windowDays: options.windowDays,
+        };
+        const result = await client.workflow.execute(backfillPipefyWorkflow, {
+          taskQueue: target.taskQueue,
+          workflowId: options.workflowId ?? `pipefy-backfill.${options.connection}.${options.destination}.${options.from}`,
+          args: [input],
+        });
+        print(options.json, result, `Backfill ${result.from}..${result.to}: ${result.cards} cards in ${result.windows} windows, ${result.requests} requests.`);
+      });
+    });
+
+  const schedule = program.command('schedule').description('Manage Temporal Schedules that run syncs.');
+
+  schedule
+    .command('create')
+    .description('Create a schedule; one per connection and destination by default.')
+    .option('--every <interval>', 'interval such as 15m, 1h or 1d')
+    .option('--cron <expression>', 'cron expression such as "0 * * * *" (UTC)')
+    .option('-c, --connection <name>', 'connection name', 'default')
+    .option('-d, --destination <name>', 'destination name', 'duckdb')
+    .option('-p, --pipe <id...>', 'pipe ids (default: every pipe)')
+    .option('--backfill-window-hours <hours>', 'make a backfill schedule: each run re-reads the hours before its time', positiveInteger)
+    .option('--schedule-id <id>', 'schedule id (default: pipefy-sync.<connection>.<destination>)')
+    .option('--paused', 'create it paused')
+    .option('--json', 'print JSON')
+    .action(async (options) => {
+      await withClient(async (client, target) => {
+        const base = { connection: options.connection, destination: options.destination, pipeIds: options.pipe ?? [] };
+        const timing = { every: options.every, cron: options.cron, scheduleId: options.scheduleId, paused: options.paused };
+        const handle = options.backfillWindowHours
+          ? await createBackfillSchedule(client, target, { ...timing, input: { ...base, windowHours: options.backfillWindowHours } })
+          : await createSyncSchedule(client, target, { ...timing, input: base });
+        print(options.json, { scheduleId: handle.scheduleId }, `Created schedule ${handle.scheduleId}`);
+      });
+    });
+
+  schedule
+    .command('update <scheduleId>')
+    .description('Change when a schedule runs.')
+    .option('--every <interval>', 'interval such as 15m')
+    .option('--cron <expression>', 'cron expression (UTC)')
+    .action(async (scheduleId: string, options) => {
+      await withClient(async (client) => {
+        await updateSchedule(client, scheduleId, { every: options.every, cron: options.cron });
+        console.log(`Updated schedule ${scheduleId}`);
+      });
+    });
+
+  for (const [name, description] of [
+    ['pause', 'Pause a schedule.'],
+    ['resume', 'Resume a paused schedule.'],
+    ['trigger', 'Run a schedule\'s sync now.'],
+    ['delete', 'Delete a schedule (running syncs go on).'],
+  ] as const) {
+    schedule
+      .command(`${name} <scheduleId>`)
+      .description(description)
+      .action(async (scheduleId: string) => {
+        await withClient(async (client) => {
+          const handle = client.schedule.getHandle(scheduleId);
+          if (name === 'pause') await handle.pause('Paused from the pipefy-sync CLI');
+          if (name === 'resume') await handle.unpause('Resumed from the pipefy-sync CLI');
+          if (name === 'trigger') await handle.trigger();
+          if (name === 'delete') await handle.delete();
+          console.log(`${name}: ${scheduleId}`);
+        });
+      });
+  }
+
+  schedule
+    .command('backfill <scheduleId>')
+    .description('Run the schedule for every scheduled time between --from and --to.')
+    .requiredOption('--from <time>', 'start, ISO 8601')
+    .requiredOption('--to <time>', 'end, ISO 8601')
+    .action(async (scheduleId: string, options) => {
+      await withClient(async (client) => {
+        await backfillSchedule(client, scheduleId, parseTime(options.from), parseTime(options.to));
+        console.log(`Backfilling ${scheduleId} from ${options.from} to ${options.to}`);
+      });
+    });
+
+  schedule
+    .command('list')
+    .description('List schedules with their state and next runs.')
+    .option('--json', 'print JSON')
+    .action(async (options) => {
+      await withClient(async (client) => {
+        const schedules = await listSchedules(client);
+        const lines = schedules.map(
+          (entry) =>
+            `${entry.scheduleId}  ${entry.paused ? 'paused' : 'active'}  ${entry.workflowType ?? ''}  next: ${entry.nextRuns.map((time) => time.toISOString()).join(', ') || '-'}`,
+        );
+        print(options.json, schedules, lines.join('\n') || 'No schedules.');
+      });
     });
 
   program
@@ -99,6 +222,22 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+async function withClient(work: (client: Awaited<ReturnType<typeof connectClient>>, target: TemporalTarget) => Promise<void>): Promise<void> {
+  const config = loadWorkerConfig();
+  const client = await connectClient(config.temporal);
+  try {
+    await work(client, config.temporal);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+function parseTime(value: string): Date {
+  const millis = Date.parse(value);
+  if (!Number.isFinite(millis)) throw new InvalidArgumentError(`"${value}" is not an ISO 8601 time such as 2024-01-01T00:00:00Z.`);
+  return new Date(millis);
 }
 
 function positiveInteger(value: string): number {

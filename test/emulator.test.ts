@@ -180,6 +180,8 @@ describe('emulator API', () => {
       PipefyTablesPage: { organizationId: organization.organization.id, first: 50, after: null },
       PipefyTablesById: { ids: organization.tables.map((table) => table.id) },
       PipefyTableRecordsPage: { tableId: organization.tables[0].id, first: 50, after: null },
+      PipefyCardIdsPage: { pipeId: organization.pipes[0].id, first: 50, after: null },
+      PipefyTableRecordIdsPage: { tableId: organization.tables[0].id, first: 50, after: null },
     };
     expect(Object.keys(variables).sort()).toEqual(Object.keys(ALL_QUERIES).sort());
     for (const [name, query] of Object.entries(ALL_QUERIES)) {

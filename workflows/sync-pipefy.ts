@@ -9,6 +9,7 @@ import {
 } from '@temporalio/workflow';
 import { destinationActivities, pipefyActivities } from './activity-proxies';
 import { describeIssues, type ParsedSyncInput, type ResourceName, type SyncInput, syncInputSchema } from './inputs';
+import { runWithParallelism } from './parallel';
 import type { RateLimitWait } from './rate-limit';
 import { withRateLimitWaits } from './rate-limit';
 import { type ResourceTotals, syncResourceWorkflow } from './sync-resource';
@@ -168,21 +169,6 @@ function parseInput(rawInput: SyncInput): ParsedSyncInput {
       'Example of a valid input: {"pipeIds": ["301345588"], "mode": "incremental"}.',
     'InvalidWorkflowInput',
   );
-}
-
-/** Runs `task` over `items`, at most `limit` at a time, keeping the items' order in the result. */
-async function runWithParallelism<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await task(items[index]);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 function addRows(target: Record<string, number>, rows: Record<string, number>): void {
