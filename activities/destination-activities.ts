@@ -5,6 +5,7 @@ import type { Destination, LoadRecord, LoadResult, SyncState, SyncStateKey } fro
 import { stagedName } from './staging';
 import { CARDS, TABLE_RECORDS } from './warehouse/tables';
 import { reportFailures } from './failures';
+import { countRowsLoaded } from './metrics';
 import type { StagingStore } from './staging';
 
 export interface DestinationActivityDependencies {
@@ -87,6 +88,7 @@ export function createDestinationActivities(deps: DestinationActivityDependencie
         const started = Date.now();
         const result = await destination.loadBatch({ loadId: input.load.loadId, tables, load: input.load, state: input.state });
         await deps.staging.discard(input.stagedName);
+        countRowsLoaded(input.destination, result.rowsByTable);
 
         log.debug('Loaded batch', {
           loadId: input.load.loadId,

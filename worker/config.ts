@@ -68,6 +68,8 @@ const fileSchema = z
       .strict()
       .default({}),
     dataDir: z.string().optional(),
+    /** Where the worker serves Prometheus metrics (`host:port`, such as 127.0.0.1:9464); `off`, the default, disables them. */
+    metricsAddress: z.string().optional(),
   })
   .strict();
 
@@ -79,7 +81,10 @@ export interface WorkerConfig {
   dataDir: string;
   /** Folder where fetched pages wait for their load; every worker of a deployment must share it. */
   stagingDir: string;
+  /** `host:port` of the Prometheus endpoint (`/metrics`), or `null` when disabled. */
+  metricsAddress: string | null;
 }
+
 
 /**
  * Reads the configuration once, at the edge of the process.
@@ -116,7 +121,16 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
     },
     dataDir,
     stagingDir: path.join(dataDir, 'staging'),
+    metricsAddress: metricsAddressOf(env.PIPEFY_SYNC_METRICS_ADDRESS ?? file.metricsAddress ?? 'off'),
   };
+}
+
+function metricsAddressOf(value: string): string | null {
+  if (value === '' || value === 'off') return null;
+  if (!/^[^:\s]+:\d{1,5}$/.test(value)) {
+    throw new ConfigurationError(`Metrics address "${value}" is invalid; use host:port such as 127.0.0.1:9464, or off.`);
+  }
+  return value;
 }
 
 function readConfigFile(configPath: string, explicit: boolean): z.infer<typeof fileSchema> {

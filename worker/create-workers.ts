@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createDestinationActivities } from '../activities/destination-activities';
 import { openDestination } from '../activities/destinations';
 import { createPipefyActivities } from '../activities/pipefy-activities';
+import { countPipefyRequest } from '../activities/metrics';
 import { PipefyClient } from '../activities/pipefy/pipefy-client';
 import { StagingStore } from '../activities/staging';
 import { pipefyTaskQueue } from '../workflows/task-queues';
@@ -37,6 +38,7 @@ export async function createPipefySyncWorkers(config: WorkerConfig, connection: 
         serviceAccount: resolved.serviceAccount,
         requestTimeoutSeconds: resolved.requestTimeoutSeconds,
         connection: name,
+        onRequest: (operation, outcome) => countPipefyRequest(name, operation, outcome),
       });
       clients.set(name, client);
     }

@@ -1,4 +1,4 @@
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { PipefySyncError } from '../activities/errors';
 import { loadWorkerConfig } from './config';
 import { createPipefySyncWorkers } from './create-workers';
@@ -15,12 +15,17 @@ async function main(): Promise<void> {
   process.env.METADATA_SERVER_DETECTION ??= 'none';
 
   const config = loadWorkerConfig();
+  if (config.metricsAddress) {
+    // Temporal's runtime metrics and the project's counters, at http://<address>/metrics.
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } } });
+  }
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const workers = await createPipefySyncWorkers(config, connection);
   console.log(
     `pipefy-sync worker: Temporal ${config.temporal.address}, namespace ${config.temporal.namespace}, ` +
       `task queue ${config.temporal.taskQueue}, connections ${Object.keys(config.connections).join(', ')}, ` +
-      `destinations ${Object.keys(config.destinations).join(', ')}`,
+      `destinations ${Object.keys(config.destinations).join(', ')}, ` +
+      `metrics ${config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off'}`,
   );
 
   await workers.run();

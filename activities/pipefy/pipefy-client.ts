@@ -18,6 +18,8 @@ export interface PipefyClientOptions {
   requestTimeoutSeconds: number;
   /** Connection name, for error messages; never the token. */
   connection: string;
+  /** Called once per HTTP request with its outcome, for metrics. */
+  onRequest?: (operation: string, outcome: 'ok' | 'throttled' | 'failed') => void;
 }
 
 interface GraphqlErrorEntry {
@@ -71,6 +73,7 @@ export class PipefyClient {
 
   private async send<T>(document: string, variables: Record<string, unknown>, context: ErrorContext): Promise<T> {
     const token = await this.tokens.getToken();
+    const operation = /query\s+(\w+)/.exec(document)?.[1] ?? 'anonymous';
     let response: Awaited<ReturnType<GraphQLClient['rawRequest']>>;
     try {
       response = await this.client.rawRequest<T>({
@@ -80,8 +83,11 @@ export class PipefyClient {
         signal: AbortSignal.timeout(this.options.requestTimeoutSeconds * 1000),
       });
     } catch (error) {
-      throw this.translateFailure(error, context);
+      const failure = this.translateFailure(error, context);
+      this.options.onRequest?.(operation, failure instanceof PipefyRateLimitError ? 'throttled' : 'failed');
+      throw failure;
     }
+    this.options.onRequest?.(operation, response.errors?.length ? 'failed' : 'ok');
 
     const errors = (response.errors ?? []) as GraphqlErrorEntry[];
     if (errors.length > 0) throw classifyGraphqlErrors(errors, context);
