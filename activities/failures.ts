@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { PipefyRateLimitError, PipefySyncError } from './errors';
 
@@ -8,8 +9,8 @@ export interface FailureDetails {
 }
 
 /**
- * Runs an activity body and reports the project's errors to Temporal as
- * `ApplicationFailure`s typed by class name.
+ * Runs an activity body, heartbeating while it runs, and reports the
+ * project's errors to Temporal as `ApplicationFailure`s typed by class name.
  *
  * A rate-limit error is reported non-retryable on purpose: the workflow
  * catches it and waits out `retryAfterSeconds` on a durable timer, which
@@ -17,6 +18,7 @@ export interface FailureDetails {
  * the activity into a token that is still blocked.
  */
 export async function reportFailures<T>(body: () => Promise<T>): Promise<T> {
+  const stopHeartbeats = startHeartbeats();
   try {
     return await body();
   } catch (error) {
@@ -31,5 +33,27 @@ export async function reportFailures<T>(body: () => Promise<T>): Promise<T> {
       nonRetryable: !error.retryable || error instanceof PipefyRateLimitError,
       details: [details],
     });
+  } finally {
+    stopHeartbeats();
   }
+}
+
+/** Interval between heartbeats; the activity proxies' heartbeat timeout is 30 s. */
+const HEARTBEAT_INTERVAL_MS = 5_000;
+
+/**
+ * Heartbeats every {@link HEARTBEAT_INTERVAL_MS} until the returned function
+ * is called, so that Temporal notices a killed worker by the missing
+ * heartbeats instead of waiting for the start-to-close timeout. Does nothing
+ * outside an activity (unit tests).
+ */
+function startHeartbeats(): () => void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return () => undefined;
+  }
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  return () => clearInterval(timer);
 }
