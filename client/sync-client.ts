@@ -1,5 +1,6 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { SyncInput } from '../workflows/inputs';
+import { SEARCH_ATTRIBUTE_NAMES, syncSearchAttributes } from '../workflows/search-attributes';
 import { type SyncProgress, type SyncResult, syncPipefyWorkflow, syncProgressQuery } from '../workflows';
 
 export interface TemporalTarget {
@@ -35,17 +36,37 @@ export interface StartSyncOptions {
 export async function startSync(client: Client, target: TemporalTarget, input: SyncInput, options: StartSyncOptions = {}) {
   const workflowId = options.workflowId ?? defaultSyncWorkflowId(input);
   try {
+    const connection = input.connection ?? 'default';
+    const destination = input.destination ?? 'duckdb';
     return await client.workflow.start(syncPipefyWorkflow, {
       taskQueue: target.taskQueue,
       workflowId,
       args: [input],
-      memo: { connection: input.connection ?? 'default', destination: input.destination ?? 'duckdb' },
+      memo: { connection, destination },
+      typedSearchAttributes: (await hasSearchAttributes(client, target.namespace))
+        ? syncSearchAttributes(connection, destination)
+        : undefined,
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       throw new Error(`A sync with workflow id ${workflowId} is already running; wait for it or pass another --workflow-id.`);
     }
     throw error;
+  }
+}
+
+/**
+ * Whether the namespace has the project's search attributes registered;
+ * syncs started without them still run, only without the UI filters.
+ */
+export async function hasSearchAttributes(client: Client, namespace: string): Promise<boolean> {
+  try {
+    const response = await client.connection.operatorService.listSearchAttributes({ namespace });
+    const custom = Object.keys(response.customAttributes ?? {});
+    return SEARCH_ATTRIBUTE_NAMES.every((name) => custom.includes(name));
+  } catch {
+    // Temporal Cloud API keys may not allow the operator service; start without them.
+    return false;
   }
 }
 

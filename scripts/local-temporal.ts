@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes';
 
 /** Project root: the folder that holds package.json. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -69,11 +70,8 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/**
- * Search attributes that syncs set, so the Web UI can list syncs by
- * connection and resource.
- */
-export const SEARCH_ATTRIBUTES = ['PipefyConnection=Keyword', 'PipefyResource=Keyword', 'PipefyDestination=Keyword'];
+/** Search attributes that syncs set, so the Web UI can list syncs by connection, destination and resource. */
+export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_NAMES.map((name) => `${name}=Keyword`);
 
 /**
  * Starts `temporal server start-dev` bound to 127.0.0.1, with the UI's news

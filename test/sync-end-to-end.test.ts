@@ -2,6 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countSeed, generateOrganization, type SeedCounts } from '../emulator';
+import { startSync } from '../client/sync-client';
 import { syncPipefyWorkflow } from '../workflows';
 import { rowCounts, type SyncStack, startSyncStack } from './support/sync-stack';
 
@@ -111,6 +112,34 @@ describe('sync into DuckDB through Temporal', () => {
     const deleted = cards.filter((row) => row.deleted_at !== null);
     expect(deleted.map((row) => row.id)).toEqual([card.id]);
     expect(cards).toHaveLength(expected.cards);
+  });
+
+  it('continues as new with cursor and counters', async () => {
+    const pipeId = generateOrganization(SEED).pipes[0].id;
+    const result = await runSync({ resources: ['cards'], pipeIds: [pipeId], mode: 'full', pagesPerRun: 1 });
+
+    const pages = Math.ceil(SEED.cardsPerPipe / 50);
+    expect(result.scopes[0].pages).toBe(pages);
+    expect(result.scopes[0].items).toBe(SEED.cardsPerPipe);
+
+    const child = stack.client.workflow.getHandle(`${result.syncId}.cards.${pipeId}`);
+    const description = await child.describe();
+    expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId);
+
+    const warehouse = await stack.openWarehouse();
+    const cards = await warehouse.readRows('cards', ['id']);
+    await warehouse.close();
+    expect(cards.filter((card) => card.pipe_id === pipeId)).toHaveLength(SEED.cardsPerPipe);
+  });
+
+  it('tags syncs with search attributes', async () => {
+    const handle = await startSync(stack.client, stack.config.temporal, { resources: ['cards'] }, { workflowId: stack.uniqueId('tagged') });
+    await handle.result();
+
+    const found: string[] = [];
+    const query = `PipefyConnection = 'default' AND PipefyResource = 'cards' AND WorkflowId STARTS_WITH '${handle.workflowId}'`;
+    for await (const execution of stack.client.workflow.list({ query })) found.push(execution.workflowId);
+    expect(found).toHaveLength(3);
   });
 
   it('rejects a wrong token without retrying', async () => {

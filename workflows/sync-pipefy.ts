@@ -10,6 +10,7 @@ import {
 import { destinationActivities, pipefyActivities } from './activity-proxies';
 import { describeIssues, type ParsedSyncInput, type ResourceName, type SyncInput, syncInputSchema } from './inputs';
 import { runWithParallelism } from './parallel';
+import { CONNECTION_ATTRIBUTE, syncSearchAttributes } from './search-attributes';
 import type { RateLimitWait } from './rate-limit';
 import { withRateLimitWaits } from './rate-limit';
 import { type ResourceTotals, syncResourceWorkflow } from './sync-resource';
@@ -110,6 +111,7 @@ export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<Sync
 
   progress.status = 'syncing';
   progress.scopesTotal = scopes.length;
+  const withSearchAttributes = workflowInfo().typedSearchAttributes.get(CONNECTION_ATTRIBUTE) !== undefined;
   const results = await runWithParallelism(scopes, input.parallelism, async (scope) => {
     const label = `${scope.resource}:${scope.scopeId}`;
     progress.running.push(label);
@@ -117,6 +119,7 @@ export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<Sync
       workflowId: `${syncId}.${scope.resource}.${scope.scopeId}`,
       parentClosePolicy: ParentClosePolicy.TERMINATE,
       memo: { connection: input.connection, resource: scope.resource, scope: scope.scopeId },
+      typedSearchAttributes: withSearchAttributes ? syncSearchAttributes(input.connection, input.destination, scope.resource) : undefined,
       args: [
         {
           syncId,
