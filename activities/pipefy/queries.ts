@@ -364,7 +364,17 @@ export const TABLES_BY_ID_QUERY = `
   }
 `;
 
-/** One page of a database's records with their fields and relations. */
+/**
+ * One page of a database's records with their fields and the items each
+ * record's parent relations point to (cards or records). For a page of 50
+ * records the emulator's complexity count (`emulator/complexity.ts`) is
+ * 12,601, a quarter of Pipefy's limit of 50,000.
+ *
+ * NOTE: only the first 50 related items of each relation are read, because
+ * `repo_items` is a paged connection inside each record and one request per
+ * relation would multiply the request count. A relation with more items is
+ * stored cut to 50.
+ */
 export const TABLE_RECORDS_PAGE_QUERY = `
   query PipefyTableRecordsPage($tableId: ID!, $first: Int!, $after: String) {
     table_records(table_id: $tableId, first: $first, after: $after, search: { include_done: true }) {
@@ -418,6 +428,23 @@ export const TABLE_RECORDS_PAGE_QUERY = `
               uuid
               label
               type
+            }
+          }
+          parent_relations {
+            id
+            name
+            source_type
+            repo {
+              ... on Pipe { id }
+              ... on Table { id }
+            }
+            repo_items(first: ${PAGE_SIZE}) {
+              edges {
+                node {
+                  ... on Card { id }
+                  ... on TableRecord { id }
+                }
+              }
             }
           }
         }

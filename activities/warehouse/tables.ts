@@ -351,6 +351,21 @@ export const TABLE_RECORD_LABELS = defineTable('table_record_labels', 'Labels on
   ['position', 'bigint', 'Position in the API answer.'],
 ]);
 
+export const TABLE_RECORD_RELATIONS = defineTable(
+  'table_record_relations',
+  "Items (cards or records) that each record's parent relations point to, one row per related item.",
+  ['record_id', 'relation_position', 'related_item_id'],
+  [
+    ['record_id', 'text', 'Record id.'],
+    ['relation_position', 'bigint', 'Position of the relation in the API answer.'],
+    ['relation_id', 'text', 'Relation id.'],
+    ['relation_name', 'text', 'Relation name.'],
+    ['source_type', 'text', 'Source type of the relation, as Pipefy sends it.'],
+    ['related_repo_id', 'text', 'Pipe or database of the related items.'],
+    ['related_item_id', 'text', 'Related card or record id; only the first 50 items of a relation are loaded.'],
+  ],
+);
+
 export const FIELD_COLUMNS = defineTable(
   'field_columns',
   'Map from the columns of the wide typed tables to the Pipefy fields they hold.',
@@ -391,5 +406,6 @@ export const FIXED_TABLES: TableSchema[] = [
   TABLE_RECORD_FIELDS,
   TABLE_RECORD_ASSIGNEES,
   TABLE_RECORD_LABELS,
+  TABLE_RECORD_RELATIONS,
   FIELD_COLUMNS,
 ];
