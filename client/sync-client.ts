@@ -56,8 +56,8 @@ export async function startSync(client: Client, target: TemporalTarget, input: S
 }
 
 /**
- * Whether the namespace has the project's search attributes registered;
- * syncs started without them still run, only without the UI filters.
+ * Returns whether the namespace has the project's search attributes
+ * registered. Syncs started without them still run, only without the UI filters.
  */
 export async function hasSearchAttributes(client: Client, namespace: string): Promise<boolean> {
   try {
@@ -77,7 +77,7 @@ export interface RunningSync {
   progress: SyncProgress | null;
 }
 
-/** Lists running syncs with their progress (`null` when a sync does not answer the query yet). */
+/** Lists running syncs with their progress (`null` when a sync does not respond to the query yet). */
 export async function listRunningSyncs(client: Client): Promise<RunningSync[]> {
   const running: RunningSync[] = [];
   const executions = client.workflow.list({ query: `WorkflowType = 'syncPipefyWorkflow' AND ExecutionStatus = 'Running'` });

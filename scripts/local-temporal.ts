@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes';
 
-/** Project root: the folder that holds package.json. */
+/** Project root: the folder that contains package.json. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 const VENV_TEMPORAL = path.join(PROJECT_ROOT, '.tools', 'venv', 'bin', 'temporal');
@@ -58,7 +58,7 @@ export interface DevServerOptions {
   ui?: boolean;
   /** SQLite file that keeps workflows across restarts; in memory when unset. */
   dbFile?: string;
-  /** Where the server's output goes; discarded when unset. */
+  /** File that receives the server's output; discarded when unset. */
   logFile?: string;
 }
 
@@ -145,7 +145,7 @@ export async function waitForPort(port: number, timeoutMs: number, failed?: () =
     if (await canConnect(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`Nothing answered on 127.0.0.1:${port} within ${timeoutMs / 1000} s.`);
+  throw new Error(`No server accepted connections on 127.0.0.1:${port} within ${timeoutMs / 1000} s; check its log.`);
 }
 
 function canConnect(port: number): Promise<boolean> {

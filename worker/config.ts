@@ -31,7 +31,7 @@ const connectionSchema = z
     apiUrl: z.string().url().default(PIPEFY_API_URL),
     /** A personal access token or a service-account access token. */
     token: z.string().min(1).optional(),
-    /** Name of an environment variable that holds the token. */
+    /** Name of an environment variable that contains the token. */
     tokenEnv: z.string().min(1).optional(),
     /** Service-account client credentials; the worker obtains and refreshes access tokens itself. */
     serviceAccount: z
@@ -68,7 +68,7 @@ const fileSchema = z
       .strict()
       .default({}),
     dataDir: z.string().optional(),
-    /** Where the worker serves Prometheus metrics (`host:port`, such as 127.0.0.1:9464); `off`, the default, disables them. */
+    /** Address of the Prometheus endpoint (`host:port`, such as 127.0.0.1:9464); `off`, the default, disables it. */
     metricsAddress: z.string().optional(),
   })
   .strict();

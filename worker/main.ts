@@ -33,7 +33,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof PipefySyncError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error);
+  // A project error's message says what to fix; anything else needs its stack.
+  let message = String(error);
+  if (error instanceof PipefySyncError) message = error.message;
+  else if (error instanceof Error) message = error.stack ?? error.message;
   console.error(`pipefy-sync worker failed: ${message}`);
   process.exit(1);
 });

@@ -18,14 +18,14 @@ const NON_RETRYABLE = [
  * Every activity heartbeats every 5 seconds while it runs (see
  * `reportFailures`). Without a heartbeat timeout, an activity whose worker
  * was killed is retried only when its start-to-close timeout expires, which
- * stalls the sync for up to 5 minutes; with it, the retry starts within 30 s.
+ * stalls the sync for up to 5 minutes. With it, the retry starts within 30 s.
  */
 const HEARTBEAT_TIMEOUT = '30 seconds';
 
 /**
  * Pipefy page fetches run on the connection's own task queue, whose
  * server-side rate limit is the token's request budget. One request takes
- * well under a minute; 2 minutes covers a slow answer plus staging. Retries
+ * well under a minute; 2 minutes covers a slow response plus staging. Retries
  * back off from 2 s to 1 min over 10 attempts (about 5 minutes in total), the
  * time Pipefy or a proxy usually needs to recover; longer outages fail the
  * child workflow, and the next run resumes from the stored cursor.
