@@ -4,7 +4,8 @@
  * and record, so it costs about as much as reading them once.
  */
 import { buildCard, generateCardCore } from './card-generator';
-import { buildRecord } from './record-generator';
+import { MAX_PAGE_SIZE } from './paging';
+import { buildRecord, parentRecordIndexesOf } from './record-generator';
 import type { SeedOrganization } from './seed-types';
 
 /**
@@ -34,6 +35,10 @@ import type { SeedOrganization } from './seed-types';
  * - table_record_fields: entries of all records' `record_fields`.
  * - table_record_assignees: entries of all records' `assignees`.
  * - table_record_labels: entries of all records' `labels`.
+ * - table_record_relations: related records listed in the first page (50)
+ *   of each record's `parent_relations[].repo_items`, summed over records.
+ *   Items beyond the first page are left out, as the connector reads only
+ *   that page.
  */
 export interface SeedCounts {
   organizations: number;
@@ -58,6 +63,7 @@ export interface SeedCounts {
   table_record_fields: number;
   table_record_assignees: number;
   table_record_labels: number;
+  table_record_relations: number;
 }
 
 /** Counts the rows a full sync of the untouched seeded organization produces. */
@@ -89,6 +95,7 @@ export function countSeed(organization: SeedOrganization): SeedCounts {
     table_record_fields: 0,
     table_record_assignees: 0,
     table_record_labels: 0,
+    table_record_relations: countRecordRelations(organization),
   };
 
   for (const pipe of pipes) {
@@ -115,6 +122,17 @@ export function countSeed(organization: SeedOrganization): SeedCounts {
     }
   }
   return counts;
+}
+
+/** Counts record relation items up to one page per relation, as `parentRecordIndexesOf` assigns them. */
+function countRecordRelations(organization: SeedOrganization): number {
+  let items = 0;
+  for (const relation of organization.tableRelations) {
+    for (let childIndex = 0; childIndex < relation.child.recordCount; childIndex += 1) {
+      items += Math.min(MAX_PAGE_SIZE, parentRecordIndexesOf(childIndex, relation.parent.recordCount).length);
+    }
+  }
+  return items;
 }
 
 /** Counts parent/child card links: a pipe 1 card with index j has a parent when j % 3 != 0 and floor(j / 2) is a pipe 0 card. */

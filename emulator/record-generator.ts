@@ -4,8 +4,9 @@
  */
 import { buildFieldValues, connectedItemsDrawer } from './card-generator';
 import type { FieldValueContext } from './field-values';
+import { type Connection, offsetPage, type PagingArgs } from './paging';
 import { chance, mixSeed, mulberry32, pick, pickSome, randomInt, type Random } from './prng';
-import type { SeedOrganization, TableData } from './seed-types';
+import type { SeedOrganization, TableData, TableRelationData } from './seed-types';
 import { formatIsoZ } from './time-format';
 
 /** Record ids are `RECORD_ID_BASE + index * tables + tableIndex`, unique across the organization. */
@@ -84,11 +85,60 @@ export function buildRecord(organization: SeedOrganization, table: TableData, in
     assignees: pickSome(random, users, randomInt(random, 0, 2)),
     labels: pickSome(random, table.labels, randomInt(random, 0, 2)),
     record_fields: recordFields,
+    parent_relations: (args: { relation_name?: string | null }) =>
+      parentRelationsOf(organization, table, index).filter((relation) => args.relation_name == null || relation.name === args.relation_name),
     createdMicros,
   };
 }
 
 export type RecordData = ReturnType<typeof buildRecord>;
+
+/**
+ * Returns the indexes of the parent database's records that child record
+ * `childIndex` is related to. Record 1 is related to every parent record, so
+ * that a relation with more items than one page exists whenever the parent
+ * database has more than 50 records.
+ */
+export function parentRecordIndexesOf(childIndex: number, parentCount: number): number[] {
+  if (parentCount === 0 || childIndex % 3 === 0) return [];
+  if (childIndex === 1) return Array.from({ length: parentCount }, (_, index) => index);
+  const first = (childIndex * 7) % parentCount;
+  const second = (childIndex * 7 + 1) % parentCount;
+  return childIndex % 3 === 2 && second !== first ? [first, second] : [first];
+}
+
+function parentRelationsOf(organization: SeedOrganization, table: TableData, index: number) {
+  return organization.tableRelations
+    .filter((relation) => relation.child === table)
+    .map((relation) => ({
+      id: relation.id,
+      name: relation.name,
+      source_type: 'TableRelation',
+      repo: relation.parent,
+      repo_items: (args: PagingArgs & { done?: boolean | null }) => relatedRecordsPage(organization, relation, index, args),
+    }));
+}
+
+/** Pages the parent records of one child record, as `TableRecordRelation.repo_items` does. */
+function relatedRecordsPage(
+  organization: SeedOrganization,
+  relation: TableRelationData,
+  childIndex: number,
+  args: PagingArgs & { done?: boolean | null },
+): Connection<object> {
+  // The result type is declared because the nodes are records, which would make the inferred type circular.
+  const parent = relation.parent;
+  const indexes = parentRecordIndexesOf(childIndex, parent.recordCount).filter(
+    (parentIndex) => args.done == null || generateRecordCore(organization, parent, parentIndex).done === args.done,
+  );
+  const page = offsetPage(indexes, args);
+  const edges = page.edges.map((edge) => ({
+    cursor: edge.cursor,
+    // `__typename` resolves the `RepoItemTypes` union (Card | TableRecord).
+    node: { __typename: 'TableRecord' as const, ...buildRecord(organization, parent, edge.node) },
+  }));
+  return { ...page, edges };
+}
 
 /** Pipefy's system user, the creator of template-seeded records (id "120"). */
 const systemUser = {

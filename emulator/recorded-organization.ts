@@ -531,6 +531,7 @@ export function recordedOrganization(options: RecordedOrganizationOptions = {}):
     pipes: builder.pipes,
     tables: [],
     pipeRelations: [],
+    tableRelations: [],
     // `expires_on` of the newest recorded attachment URLs; used only for cards created through the admin API.
     expiresOn: 1723057632,
     storedCards: builder.storedCards,

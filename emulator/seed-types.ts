@@ -101,6 +101,17 @@ export interface PipeRelationData {
   child: PipeData;
 }
 
+/**
+ * A connection from the records of one database (`parent`) to the records
+ * of another (`child`). A child record lists it in `parent_relations`.
+ */
+export interface TableRelationData {
+  id: string;
+  name: string;
+  parent: TableData;
+  child: TableData;
+}
+
 export interface OrganizationData {
   id: string;
   uuid: string;
@@ -186,6 +197,7 @@ export interface SeedOrganization {
   pipes: PipeData[];
   tables: TableData[];
   pipeRelations: PipeRelationData[];
+  tableRelations: TableRelationData[];
   /** Unix seconds in every signed attachment URL. */
   expiresOn: number;
   /**

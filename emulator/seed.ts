@@ -1,7 +1,7 @@
 /**
  * Deterministic generator of a realistic Pipefy organization: members,
  * pipes with phases and field definitions, labels, a parent/child pipe
- * relation and databases (tables). Cards and table records are not stored
+ * relation, databases (tables) and record relations between databases. Cards and table records are not stored
  * here: `card-generator.ts` and `record-generator.ts` build each one from
  * (seed, pipe or table index, item index), so a 500,000-card organization
  * costs no memory until it is read.
@@ -18,6 +18,7 @@ import type {
   SeedOptions,
   SeedOrganization,
   TableData,
+  TableRelationData,
   UserData,
 } from './seed-types';
 import { formatIsoOffset, formatIsoZ, SEED_BASE_MS } from './time-format';
@@ -380,6 +381,14 @@ export function generateOrganization(seedOptions: SeedOptions = {}): SeedOrganiz
     pipeRelations.push(relation);
   }
 
+  // Every database after the first gets its record relations from the first one.
+  const tableRelations: TableRelationData[] = tables.slice(1).map((child) => ({
+    id: ids.take(),
+    name: `${tables[0].name} relacionados`,
+    parent: tables[0],
+    child,
+  }));
+
   return {
     options,
     organization,
@@ -387,6 +396,7 @@ export function generateOrganization(seedOptions: SeedOptions = {}): SeedOrganiz
     pipes,
     tables,
     pipeRelations,
+    tableRelations,
     expiresOn: Math.floor(SEED_BASE_MS / 1000) + 366 * 86_400,
   };
 }
