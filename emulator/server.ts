@@ -83,6 +83,10 @@ export interface EmulatorStats {
   throttled: number;
   /** Executed requests per operation name (`anonymous` when unnamed). */
   byOperation: Record<string, number>;
+  /** Every `POST /oauth/token`, rejected ones included. */
+  tokenRequests: number;
+  /** Access tokens issued by `/oauth/token`. */
+  tokensIssued: number;
 }
 
 export interface RunningEmulator {
@@ -165,7 +169,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     windowSeconds: options.windowSeconds ?? 30,
     blockSeconds: options.blockSeconds ?? 300,
   });
-  const stats: EmulatorStats = { requests: 0, throttled: 0, byOperation: {} };
+  const stats: EmulatorStats = { requests: 0, throttled: 0, byOperation: {}, tokenRequests: 0, tokensIssued: 0 };
   const faults: FaultKind[] = [];
   const documents = new Map<string, ParsedDocument>();
 
@@ -282,6 +286,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 
   const handleOauth = async (request: IncomingMessage, response: ServerResponse) => {
+    stats.tokenRequests += 1;
     const text = await readBody(request);
     const isJson = (request.headers['content-type'] ?? '').includes('json');
     const fields: Record<string, unknown> = isJson ? parseJsonObject(text) : Object.fromEntries(new URLSearchParams(text));
@@ -296,6 +301,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     const accessToken = `emu_${randomBytes(24).toString('hex')}`;
     issuedTokens.set(accessToken, now() + expiresIn * 1000);
+    stats.tokensIssued += 1;
     sendJson(response, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, created_at: Math.floor(now() / 1000) });
   };
 
@@ -310,6 +316,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       stats.requests = 0;
       stats.throttled = 0;
       stats.byOperation = {};
+      stats.tokenRequests = 0;
+      stats.tokensIssued = 0;
       sendJson(response, 200, stats);
       return;
     }

@@ -33,6 +33,12 @@ export interface SyncStackOptions {
   emulator?: EmulatorOptions;
   /** Extra connections besides `default` (which points at the emulator). */
   connections?: Record<string, { token: string; requestsPerSecond?: number }>;
+  /**
+   * Extra connections that hold only service-account credentials, with the
+   * emulator's `/oauth/token` as token URL. Pair them with
+   * `emulator.serviceAccounts`.
+   */
+  serviceAccountConnections?: Record<string, { clientId: string; clientSecret: string; requestsPerSecond?: number }>;
   requestsPerSecond?: number;
   /** An already running Temporal server to reuse. */
   temporal?: DevServer;
@@ -68,6 +74,15 @@ export async function startSyncStack(options: SyncStackOptions = {}): Promise<Sy
       ...config.connections.default,
       token: connection.token,
       requestsPerSecond: connection.requestsPerSecond ?? config.connections.default.requestsPerSecond,
+    };
+  }
+  const tokenUrl = new URL('/oauth/token', emulator.url).toString();
+  for (const [name, account] of Object.entries(options.serviceAccountConnections ?? {})) {
+    config.connections[name] = {
+      ...config.connections.default,
+      token: undefined,
+      serviceAccount: { clientId: account.clientId, clientSecret: account.clientSecret, tokenUrl },
+      requestsPerSecond: account.requestsPerSecond ?? config.connections.default.requestsPerSecond,
     };
   }
 
