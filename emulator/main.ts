@@ -10,7 +10,8 @@ const HELP = `Usage: npx tsx emulator/main.ts [options]
 Starts a local Pipefy GraphQL API on 127.0.0.1 with a seeded organization.
 
 Options:
-  --port N               TCP port on 127.0.0.1; 0 picks a free port (default 4010)
+  --port N               TCP port; 0 picks a free port (default 4010)
+  --host ADDRESS         interface to bind (default 127.0.0.1)
   --seed N               seed of the generated organization (default 1)
   --pipes N              number of pipes (default 3)
   --cards-per-pipe N     cards per pipe (default 400)
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
+      host: { type: 'string' },
       seed: { type: 'string' },
       pipes: { type: 'string' },
       'cards-per-pipe': { type: 'string' },
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
   const token = values.token ?? 'emulator-token';
   const emulator = await startEmulator({
     port: numberOption(values, 'port', 4010),
+    host: values.host ?? '127.0.0.1',
     seed: {
       seed: numberOption(values, 'seed', 1),
       pipes: numberOption(values, 'pipes', 3),

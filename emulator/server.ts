@@ -49,8 +49,10 @@ export interface ServiceAccount {
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
-  /** TCP port on 127.0.0.1; 0 (the default) picks a free port. */
+  /** TCP port; 0 (the default) picks a free port. */
   port?: number;
+  /** Interface to bind; default 127.0.0.1. A container binds 0.0.0.0 inside its own network. */
+  host?: string;
   /** Options of the seeded organization, used when `organization` is absent. */
   seed?: SeedOptions;
   /** A ready organization, for sharing one between emulators. */
@@ -355,7 +357,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
 

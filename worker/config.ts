@@ -75,6 +75,8 @@ const fileSchema = z
 
 export interface WorkerConfig {
   connections: Record<string, ConnectionConfig>;
+  /** Connections the configuration file names (the others are implicit defaults). */
+  configuredConnections: string[];
   destinations: Record<string, DestinationConfig>;
   temporal: { address: string; namespace: string; taskQueue: string };
   /** Folder for the DuckDB file, staged batches and the local Temporal database. */
@@ -113,6 +115,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
 
   return {
     connections,
+    configuredConnections: Object.keys(file.connections),
     destinations,
     temporal: {
       address: env.TEMPORAL_ADDRESS ?? file.temporal.address ?? '127.0.0.1:7233',
@@ -179,6 +182,17 @@ export function requireConnection(config: WorkerConfig, name: string, env: NodeJ
     throw new ConfigurationError(`Connection "${name}" has no Pipefy credentials; ${hint}.`, { connection: name });
   }
   return { name, ...connection, token };
+}
+
+/**
+ * Checks at worker start that every connection named in the configuration
+ * file has credentials, so a typo fails at once rather than at the first
+ * sync. The implicit `default` connection is checked only when a sync uses it.
+ *
+ * @throws ConfigurationError naming the connection and the fix.
+ */
+export function validateConnections(config: WorkerConfig, fileConnectionNames: string[], env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of fileConnectionNames) requireConnection(config, name, env);
 }
 
 export interface ResolvedConnection extends ConnectionConfig {

@@ -1,6 +1,6 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { PipefySyncError } from '../activities/errors';
-import { loadWorkerConfig } from './config';
+import { loadWorkerConfig, validateConnections } from './config';
 import { createPipefySyncWorkers } from './create-workers';
 
 /**
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   process.env.METADATA_SERVER_DETECTION ??= 'none';
 
   const config = loadWorkerConfig();
+  validateConnections(config, config.configuredConnections);
   if (config.metricsAddress) {
     // Temporal's runtime metrics and the project's counters, at http://<address>/metrics.
     Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } } });
