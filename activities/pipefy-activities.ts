@@ -12,7 +12,7 @@ import {
   TABLE_RECORDS_PAGE_QUERY,
   TABLES_PAGE_QUERY,
 } from './pipefy/queries';
-import { readRelayPage } from './pipefy/relay-page';
+import { type RelayPage, readRelayPage } from './pipefy/relay-page';
 import type { StagingStore } from './staging';
 import type { TableRows } from './destinations/destination';
 import { type ApiCard, normalizeCards } from './warehouse/normalize-cards';
@@ -111,6 +111,21 @@ export function createPipefyActivities(deps: PipefyActivityDependencies) {
     return { stagedName, rowsByTable: countRows(tables) };
   }
 
+  /** Stages a page's rows and returns what the workflow needs: counts and the paging state. */
+  async function stagePage(
+    loadId: string,
+    page: RelayPage<{ updated_at?: string | null }>,
+    tables: TableRows[],
+  ): Promise<FetchPageResult> {
+    return {
+      ...(await stage(loadId, tables)),
+      items: page.nodes.length,
+      hasNextPage: page.hasNextPage,
+      endCursor: page.endCursor,
+      maxUpdatedAt: latest(page.nodes.map((node) => node.updated_at)),
+    };
+  }
+
   return {
     /**
      * Lists what the token can see (organizations, pipes with phases and
@@ -205,16 +220,8 @@ export function createPipefyActivities(deps: PipefyActivityDependencies) {
         }
 
         const page = readRelayPage<ApiCard>(data.allCards, `cards of pipe ${input.pipeId}`, context);
-        const staged = await stage(input.loadId, normalizeCards(page.nodes, input.pipeId));
         log.debug('Fetched cards page', { pipeId: input.pipeId, cards: page.nodes.length, loadId: input.loadId });
-
-        return {
-          ...staged,
-          items: page.nodes.length,
-          hasNextPage: page.hasNextPage,
-          endCursor: page.endCursor,
-          maxUpdatedAt: latest(page.nodes.map((card) => card.updated_at)),
-        };
+        return stagePage(input.loadId, page, normalizeCards(page.nodes, input.pipeId));
       });
     },
 
@@ -234,16 +241,8 @@ export function createPipefyActivities(deps: PipefyActivityDependencies) {
         }
 
         const page = readRelayPage<ApiTableRecord>(data.table_records, `records of database ${input.tableId}`, context);
-        const staged = await stage(input.loadId, normalizeTableRecords(page.nodes, input.tableId));
         log.debug('Fetched records page', { tableId: input.tableId, records: page.nodes.length, loadId: input.loadId });
-
-        return {
-          ...staged,
-          items: page.nodes.length,
-          hasNextPage: page.hasNextPage,
-          endCursor: page.endCursor,
-          maxUpdatedAt: latest(page.nodes.map((record) => record.updated_at)),
-        };
+        return stagePage(input.loadId, page, normalizeTableRecords(page.nodes, input.tableId));
       });
     },
   };

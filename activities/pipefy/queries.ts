@@ -1,7 +1,7 @@
 /**
  * Every GraphQL document the connector sends to Pipefy. Each one validates
  * against Pipefy's public schema (checked by a test), selects only fields that
- * the 2021 public schema has, and asks for whole pages with nested lists, so
+ * the 2021 public schema has, and requests whole pages with nested lists, so
  * a page of 50 cards costs one request.
  */
 
@@ -59,6 +59,39 @@ const RELATION_FIELDS = `
   child {
     ... on Pipe { id }
     ... on Table { id }
+  }
+`;
+
+/** A custom field value with every typed companion the 2021 schema offers. */
+const FIELD_VALUE_FIELDS = `
+  name
+  value
+  array_value
+  date_value
+  datetime_value
+  float_value
+  report_value
+  filled_at
+  updated_at
+  indexName
+  field {
+    id
+    internal_id
+    uuid
+    label
+    type
+  }
+`;
+
+const CARD_RELATION_FIELDS = `
+  id
+  name
+  source_type
+  pipe {
+    id
+  }
+  cards {
+    id
   }
 `;
 
@@ -199,25 +232,7 @@ export const CARDS_PAGE_QUERY = `
           labels {
             id
           }
-          fields {
-            name
-            value
-            array_value
-            date_value
-            datetime_value
-            float_value
-            report_value
-            filled_at
-            updated_at
-            indexName
-            field {
-              id
-              internal_id
-              uuid
-              label
-              type
-            }
-          }
+          fields {${FIELD_VALUE_FIELDS}}
           phases_history {
             phase {
               id
@@ -253,28 +268,8 @@ export const CARDS_PAGE_QUERY = `
               id
             }
           }
-          child_relations {
-            id
-            name
-            source_type
-            pipe {
-              id
-            }
-            cards {
-              id
-            }
-          }
-          parent_relations {
-            id
-            name
-            source_type
-            pipe {
-              id
-            }
-            cards {
-              id
-            }
-          }
+          child_relations {${CARD_RELATION_FIELDS}}
+          parent_relations {${CARD_RELATION_FIELDS}}
         }
       }
     }
@@ -410,25 +405,8 @@ export const TABLE_RECORDS_PAGE_QUERY = `
           labels {
             id
           }
-          record_fields {
-            name
-            value
-            array_value
-            date_value
-            datetime_value
-            float_value
-            report_value
-            filled_at
-            updated_at
-            indexName
+          record_fields {${FIELD_VALUE_FIELDS}
             required
-            field {
-              id
-              internal_id
-              uuid
-              label
-              type
-            }
           }
           parent_relations {
             id
