@@ -38,7 +38,7 @@ export async function reportFailures<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Interval between heartbeats; the activity proxies' heartbeat timeout is 30 s. */
+/** Interval between heartbeats, well inside the activity proxies' heartbeat timeout of 30 s. */
 const HEARTBEAT_INTERVAL_MS = 5_000;
 
 /**
