@@ -438,8 +438,14 @@ class PostgresDestination implements Destination {
   ): Promise<T> {
     this.assertOpen(action);
     let client: pg.PoolClient | undefined;
+    // The pool listens for errors only on idle clients. A connection that
+    // breaks between two statements of this transaction emits 'error' on the
+    // checked-out client, which would otherwise crash the worker process. The
+    // next statement fails with the same cause, so the event needs no action.
+    const ignoreConnectionError = () => undefined;
     try {
       client = await this.pool.connect();
+      client.on('error', ignoreConnectionError);
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
@@ -450,6 +456,7 @@ class PostgresDestination implements Destination {
       await client?.query('ROLLBACK').catch(() => undefined);
       throw translatePostgresError(error, action, { destination: this.name, table: progress?.table }, this.config.password);
     } finally {
+      client?.off('error', ignoreConnectionError);
       client?.release();
     }
   }
