@@ -104,8 +104,9 @@ describe('Pipefy failing mid-sync', () => {
     const workflowIds = syncWorkflowIds(workflowId, stack.emulator.state.organization);
     const statuses = new Set<string>();
     let finished = false;
+    // Every query is a task for the worker, so polling stops once a wait was seen.
     const watching = (async () => {
-      while (!finished) {
+      while (!finished && !statuses.has('waiting_for_rate_limit')) {
         const syncProgress = await handle.query(syncProgressQuery).catch(() => undefined);
         if (syncProgress) statuses.add(syncProgress.status);
         for (const childId of workflowIds.slice(1)) {
@@ -113,7 +114,7 @@ describe('Pipefy failing mid-sync', () => {
           const progress = await stack.client.workflow.getHandle(childId).query(resourceProgressQuery).catch(() => undefined);
           if (progress) statuses.add(progress.status);
         }
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
     })();
     const result = await handle.result().finally(() => {
