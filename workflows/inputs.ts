@@ -65,7 +65,7 @@ export const syncInputSchema = z
     /**
      * Hours between deletion scans of a pipe or database: a scan lists every
      * id and marks warehouse rows whose id is gone with `deleted_at`. 0 scans
-     * on every sync; a full sync always scans.
+     * on every sync. A scope's first sync needs no scan.
      */
     deletionScanHours: z.number().min(0).max(24 * 366).default(24),
     /** Pages per child workflow run before it continues as new. */

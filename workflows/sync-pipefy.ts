@@ -27,6 +27,8 @@ export interface SyncResult {
   mode: 'incremental' | 'full';
   pipes: number;
   tables: number;
+  /** Pipes the token may not read, left out of the sync. */
+  skippedPipeIds: string[];
   /** Pipefy requests: planning plus one per page, deletion-scan pages included. */
   requests: number;
   pages: number;
@@ -152,6 +154,7 @@ export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<Sync
     mode: input.mode,
     pipes: plan.pipes.length,
     tables: plan.tables.length,
+    skippedPipeIds: plan.skippedPipeIds,
     requests: plan.requests + pages + scanPages,
     pages,
     deleted: results.reduce((sum, result) => sum + result.deleted, 0),

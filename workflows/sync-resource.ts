@@ -273,9 +273,12 @@ async function startingCursor(input: SyncResourceInput, storesState: boolean): P
   });
   const previous = (stored?.cursor ?? null) as ResourceCursor | null;
 
-  const scannedAt = previous?.deletionScannedAt ?? null;
+  // A first run reads every item and the warehouse holds none of the scope yet,
+  // so there is nothing a deletion scan could find: it counts as one.
+  if (!previous) return fresh(null, null, now);
 
-  if (input.mode === 'full' || !previous) return fresh(null, previous?.watermark ?? null, scannedAt);
+  const scannedAt = previous.deletionScannedAt ?? null;
+  if (input.mode === 'full') return fresh(null, previous.watermark, scannedAt);
   if (!previous.complete) return { ...previous, deletionScannedAt: scannedAt };
 
   if (input.resource !== 'cards' || !previous.watermark) return fresh(null, previous.watermark, scannedAt);
@@ -284,13 +287,12 @@ async function startingCursor(input: SyncResourceInput, storesState: boolean): P
 }
 
 /**
- * Whether this run ends with a deletion scan: full runs always scan (they
- * read everything anyway), incremental runs when `deletionScanHours` have
- * passed since the last scan. Backfills never scan.
+ * Whether this run ends with a deletion scan: when `deletionScanHours` have
+ * passed since the last scan (0 scans every run). Backfills never scan.
  */
 function deletionScanDue(input: SyncResourceInput, cursor: ResourceCursor): boolean {
   if (input.backfill) return false;
-  if (input.mode === 'full' || input.deletionScanHours === 0 || !cursor.deletionScannedAt) return true;
+  if (input.deletionScanHours === 0 || !cursor.deletionScannedAt) return true;
   return Date.now() - Date.parse(cursor.deletionScannedAt) >= input.deletionScanHours * 3_600_000;
 }
 

@@ -257,6 +257,25 @@ export function describeDestinationContract(
       expect(await destination.readState({ ...key, connection: 'other' })).toBeUndefined();
     });
 
+    it('loads one new table twice in a batch', async () => {
+      const labels = (columns: ColumnSchema[]) => table('labels', [{ name: 'id', type: 'text' }, ...columns], ['id']);
+      const pipeLabels = labels([{ name: 'pipe_id', type: 'text' }, { name: 'name', type: 'text' }]);
+      const tableLabels = labels([{ name: 'table_id', type: 'text' }, { name: 'name', type: 'text' }, { name: 'color', type: 'text' }]);
+
+      const result = await destination.loadBatch(
+        makeBatch([
+          { table: pipeLabels, rows: [{ id: 'l1', pipe_id: 'p1', name: 'urgent' }], replaceWhere: { column: 'pipe_id', values: ['p1'] } },
+          { table: tableLabels, rows: [{ id: 'l2', table_id: 't1', name: 'vip', color: '#0F0' }], replaceWhere: { column: 'table_id', values: ['t1'] } },
+        ]),
+      );
+
+      expect(result.rowsByTable.labels).toBe(2);
+      expect(withoutLineage(await destination.readRows('labels', ['id']))).toEqual([
+        { id: 'l1', pipe_id: 'p1', name: 'urgent', table_id: null, color: null },
+        { id: 'l2', pipe_id: null, name: 'vip', table_id: 't1', color: '#0F0' },
+      ]);
+    });
+
     it('marks vanished rows deleted', async () => {
       const scopedCards = table(
         'cards',

@@ -106,17 +106,22 @@ class DuckdbDestination implements Destination {
       await this.loadKnownSchemas();
       await connection.run('BEGIN TRANSACTION');
       try {
+        // One plan per entry, each building on the one before for the same
+        // table: a table can appear twice in a batch (pipe and database labels).
         const plans = new Map<string, TablePlan>();
+        const entryPlans: TablePlan[] = [];
         for (const tableRows of batch.tables) {
           progress.table = tableRows.table.name;
-          plans.set(tableRows.table.name, await this.applyPlan(tableRows, plans));
+          const plan = await this.applyPlan(tableRows, plans);
+          plans.set(tableRows.table.name, plan);
+          entryPlans.push(plan);
         }
 
         const rowsByTable: Record<string, number> = {};
-        for (const tableRows of batch.tables) {
+        for (const [index, tableRows] of batch.tables.entries()) {
           progress.table = tableRows.table.name;
-          const plan = plans.get(tableRows.table.name) as TablePlan;
-          rowsByTable[tableRows.table.name] = await this.writeRows(tableRows, plan, batch.loadId, loadedAt);
+          const written = await this.writeRows(tableRows, entryPlans[index], batch.loadId, loadedAt);
+          rowsByTable[tableRows.table.name] = (rowsByTable[tableRows.table.name] ?? 0) + written;
         }
 
         progress.table = LOADS_TABLE;

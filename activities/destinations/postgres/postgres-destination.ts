@@ -135,19 +135,20 @@ class PostgresDestination implements Destination {
    */
   async loadBatch(batch: LoadBatch): Promise<LoadResult> {
     const progress: { table?: string } = {};
-    const plans = new Map<string, TablePlan>();
+    // One plan per entry: a table can appear twice in a batch (pipe and database labels).
+    const plans: TablePlan[] = [];
     for (const tableRows of batch.tables) {
       progress.table = tableRows.table.name;
-      plans.set(tableRows.table.name, await this.preparePlan(tableRows, progress));
+      plans.push(await this.preparePlan(tableRows, progress));
     }
 
     const loadedAt = new Date().toISOString();
     return this.withTransaction(`load batch ${batch.loadId}`, progress, async (client) => {
       const rowsByTable: Record<string, number> = {};
-      for (const tableRows of batch.tables) {
+      for (const [index, tableRows] of batch.tables.entries()) {
         progress.table = tableRows.table.name;
-        const plan = plans.get(tableRows.table.name) as TablePlan;
-        rowsByTable[tableRows.table.name] = await this.writeRows(client, tableRows, plan, batch.loadId, loadedAt);
+        const written = await this.writeRows(client, tableRows, plans[index], batch.loadId, loadedAt);
+        rowsByTable[tableRows.table.name] = (rowsByTable[tableRows.table.name] ?? 0) + written;
       }
 
       progress.table = LOADS_TABLE;

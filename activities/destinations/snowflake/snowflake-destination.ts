@@ -120,23 +120,30 @@ class SnowflakeDestination implements Destination {
 
     return this.run(`load batch ${batch.loadId}`, progress, async () => {
       const existing = await this.readColumnTypes();
-      const plans = new Map<string, TablePlan>();
+      // One plan per entry: a table can appear twice in a batch (pipe and
+      // database labels), and each entry's plan builds on the one before it,
+      // so the first creates the table and the next only adds or widens.
+      const plans: TablePlan[] = [];
+      const columnsBefore: (ReadonlyMap<string, ColumnType> | undefined)[] = [];
+      const latest = new Map<string, ReadonlyMap<string, ColumnType>>();
       for (const tableRows of batch.tables) {
-        const current = plans.get(tableRows.table.name)?.columns ?? existing.get(tableRows.table.name);
-        plans.set(tableRows.table.name, planTable(current, [...tableRows.table.columns, ...LINEAGE_COLUMNS]));
+        const current = latest.get(tableRows.table.name) ?? existing.get(tableRows.table.name);
+        const plan = planTable(current, [...tableRows.table.columns, ...LINEAGE_COLUMNS]);
+        columnsBefore.push(current);
+        plans.push(plan);
+        latest.set(tableRows.table.name, plan.columns);
       }
 
       const stages: string[] = [];
       const changes: SchemaChanges = { createdTables: [], addedColumns: [] };
       try {
-        for (const tableRows of batch.tables) {
+        for (const [index, tableRows] of batch.tables.entries()) {
           progress.table = tableRows.table.name;
-          const plan = plans.get(tableRows.table.name) as TablePlan;
-          stages.push(await this.stageRows(tableRows, plan, { [LOAD_ID_COLUMN]: batch.loadId, [LOADED_AT_COLUMN]: loadedAt }));
+          stages.push(await this.stageRows(tableRows, plans[index], { [LOAD_ID_COLUMN]: batch.loadId, [LOADED_AT_COLUMN]: loadedAt }));
         }
-        for (const [table, plan] of plans) {
-          progress.table = table;
-          await this.applyPlan(table, plan, existing.get(table), changes);
+        for (const [index, tableRows] of batch.tables.entries()) {
+          progress.table = tableRows.table.name;
+          await this.applyPlan(tableRows.table.name, plans[index], columnsBefore[index], changes);
         }
 
         progress.table = undefined;
@@ -357,7 +364,7 @@ class SnowflakeDestination implements Destination {
 
   private async writeInTransaction(
     batch: LoadBatch,
-    plans: Map<string, TablePlan>,
+    plans: TablePlan[],
     stages: string[],
     loadedAt: string,
     progress: { table?: string },
@@ -367,8 +374,8 @@ class SnowflakeDestination implements Destination {
       const rowsByTable: Record<string, number> = {};
       for (const [index, tableRows] of batch.tables.entries()) {
         progress.table = tableRows.table.name;
-        const plan = plans.get(tableRows.table.name) as TablePlan;
-        rowsByTable[tableRows.table.name] = await this.mergeRows(tableRows, plan, stages[index], batch.loadId);
+        const written = await this.mergeRows(tableRows, plans[index], stages[index], batch.loadId);
+        rowsByTable[tableRows.table.name] = (rowsByTable[tableRows.table.name] ?? 0) + written;
       }
 
       progress.table = LOADS_TABLE;
