@@ -23,11 +23,11 @@ export interface SyncMeasurement {
   result: Pick<SyncResult, 'requests' | 'pages' | 'pipes' | 'tables' | 'rowsByTable'>;
   /** Cards and records fetched, from the child workflows' totals. */
   items: { cards: number; records: number };
-  /** Pages of the deletion scan that lists every id after a full read; 0 where the product has no such scan. */
+  /** Pages of the deletion scan, which lists every id after the data pages. It is 0 when no scan ran. */
   scanPages: number;
   /** Emulator counters over this sync alone; they are reset before it starts. */
   emulator: EmulatorStats;
-  /** Peak resident memory of the worker's process tree while the sync ran; `VmHWM` is the process's peak since it started. */
+  /** Peak resident memory of the worker's process tree while the sync ran. `VmHWM` is the peak since the process started. */
   workerMemory: { peakRssBytes: number; peakHwmBytes: number };
   /** User plus system CPU seconds spent during the sync. */
   cpuSeconds: { worker: number; emulator: number; temporal: number; wholeMachine: number };
@@ -99,10 +99,10 @@ function readCpu(processes: MeasuredProcesses) {
   };
 }
 
-/** Busy CPU seconds of all cores since boot, from the first line of `/proc/stat` (100 ticks per second). */
+/** Busy CPU seconds of all cores since boot, from the first line of `/proc/stat`, in USER_HZ ticks (100 per second). */
 function readMachineBusySeconds(): number {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  // Fields: user nice system idle iowait irq softirq steal; idle and iowait are not busy time.
+  // Fields: user nice system idle iowait irq softirq steal. Idle and iowait are not busy time.
   const [user, nice, system, , , irq, softirq, steal] = fields;
   return (user + nice + system + irq + softirq + steal) / 100;
 }

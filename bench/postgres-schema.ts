@@ -8,7 +8,7 @@ export const POSTGRES_BENCH = { host: '127.0.0.1', port: 5432, user: 'postgres',
  * schema. Only names the benchmark builds (`bench_<cards>...`) are accepted.
  */
 export async function dropPostgresSchema(schema: string): Promise<void> {
-  if (!/^bench_\w+$/.test(schema)) throw new Error(`Refusing to drop schema "${schema}": benchmark schemas start with bench_.`);
+  if (!/^bench_\w+$/.test(schema)) throw new Error(`Invalid schema "${schema}": the benchmark drops only schemas whose names start with bench_.`);
 
   const client = new pg.Client(POSTGRES_BENCH);
   await client.connect();

@@ -3,7 +3,7 @@ import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT, stopProcess } from '../scripts/local-temporal';
 
-/** Clock ticks per second of `/proc/<pid>/stat` CPU times; 100 on every mainstream Linux build. */
+/** USER_HZ, the unit of CPU times in `/proc/<pid>/stat`: 100 per second on x86 and arm64 Linux. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
 export interface BenchProcess {
@@ -26,7 +26,7 @@ export function spawnTypeScript(script: string, args: string[], env: NodeJS.Proc
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  if (child.pid === undefined) throw new Error(`Could not start node for ${script}; see ${logFile}.`);
+  if (child.pid === undefined) throw new Error(`Failed to start node for ${script}. See ${logFile}.`);
 
   return { child, pid: child.pid, stop: () => stopProcess(child) };
 }
@@ -108,7 +108,7 @@ export class MemorySampler {
     this.timer = setInterval(() => this.sample(), this.intervalMs);
   }
 
-  /** Takes a last sample and stops; call it before the process exits, since `VmHWM` goes with it. */
+  /** Takes a last sample and stops. Call it before the process exits, because `VmHWM` goes with it. */
   stop(): { peakRssBytes: number; peakHwmBytes: number } {
     if (this.timer) clearInterval(this.timer);
     this.sample();

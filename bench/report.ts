@@ -7,9 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MachineInfo } from './machine';
 import type { SyncMeasurement } from './measure-sync';
-import { PIPEFY_BUDGET, type SizeRunResult } from './size-run';
+import { type CodeVersion, PIPEFY_BUDGET, type SizeRunResult } from './size-run';
 
-/** Contents of `bench/results/<date>-<machine>.json`. */
+/** Contents of a results file in `bench/results/`, named by {@link resultsFileName}. */
 export interface BenchResults {
   command: string;
   startedAt: string;
@@ -82,7 +82,12 @@ function scanPagesOf(measurement: SyncMeasurement): number {
 /** Renders the measured section: machine, one table per scenario, a profile and the target checks. */
 export function renderResults(results: BenchResults[]): string {
   const sources = results.map((result) => `\`${result.command}\` (started ${result.startedAt}, \`bench/results/${resultsFileName(result)}\`)`);
-  const runs = results.flatMap((result) => result.runs);
+  for (const result of results) {
+    for (const run of result.runs) runStarts.set(run, result.startedAt);
+  }
+  const runs = results
+    .flatMap((result) => result.runs)
+    .sort((left, right) => left.destination.localeCompare(right.destination) || left.cards - right.cards);
   const failures = results.flatMap((result) => result.failures);
   const machines = [...new Set(results.map((result) => renderMachine(result.machine)))];
   const lines = [
@@ -133,7 +138,7 @@ function renderTables(runs: SizeRunResult[]): string[] {
     runs.map((run) => {
       const figures = deriveFigures(run);
       return [
-        formatCount(run.cards),
+        runLabel(run),
         run.destination,
         `${formatCount(run.loaded.budgeted.cards ?? 0)} / ${formatCount(run.loaded.budgeted.table_records ?? 0)}`,
         `${formatCount(figures.requests)} (${formatCount(run.budgeted.result.pages)} + ${formatCount(figures.scanPages)} + ${formatCount(figures.otherRequests)})`,
@@ -150,7 +155,7 @@ function renderTables(runs: SizeRunResult[]): string[] {
   const incremental = table(
     ['cards', 'destination', 'requests', 'card requests per pipe', 'record requests', 'throttled', 'wall s'],
     runs.map((run) => [
-      formatCount(run.cards),
+      runLabel(run),
       run.destination,
       formatCount(run.incremental.emulator.requests),
       deriveFigures(run).incrementalCardRequestsPerPipe.toFixed(2),
@@ -166,7 +171,7 @@ function renderTables(runs: SizeRunResult[]): string[] {
       const figures = deriveFigures(run);
       const cpu = run.unthrottled.cpuSeconds;
       return [
-        formatCount(run.cards),
+        runLabel(run),
         run.destination,
         `${formatCount(run.loaded.unthrottled.cards ?? 0)} / ${formatCount(run.loaded.unthrottled.table_records ?? 0)}`,
         run.unthrottled.wallSeconds.toFixed(1),
@@ -182,7 +187,7 @@ function renderTables(runs: SizeRunResult[]): string[] {
   const memory = table(
     ['cards', 'destination', 'peak worker memory, budgeted run (VmHWM)', 'peak worker memory, budget off (VmHWM)', 'worker CPU s, budgeted run'],
     runs.map((run) => [
-      formatCount(run.cards),
+      runLabel(run),
       run.destination,
       formatMebibytes(run.budgeted.workerMemory.peakHwmBytes),
       formatMebibytes(run.unthrottled.workerMemory.peakHwmBytes),
@@ -190,7 +195,16 @@ function renderTables(runs: SizeRunResult[]): string[] {
     ]),
   );
 
+  const code = table(
+    ['cards', 'destination', 'code of (a) and (b)', 'code of (c)'],
+    runs.map((run) => [runLabel(run), run.destination, describeCode(run.code?.budgeted), describeCode(run.code?.unthrottled)]),
+  );
+
   return [
+    '### Product code measured',
+    '',
+    code,
+    '',
     '### (a) Full sync at 500 requests per 30 s, worker at its default rate',
     '',
     full,
@@ -221,7 +235,7 @@ function renderProfile(runs: SizeRunResult[]): string {
       ['budgeted', run.budgeted],
       ['budget off', run.unthrottled],
     ] as const) {
-      rows.push([formatCount(run.cards), run.destination, scenario, ...profileCells(measurement)]);
+      rows.push([runLabel(run), run.destination, scenario, ...profileCells(measurement)]);
     }
   }
   return table(
@@ -260,7 +274,7 @@ function renderTargets(runs: SizeRunResult[]): string[] {
   const rows: string[][] = [];
   for (const run of runs) {
     const figures = deriveFigures(run);
-    const label = `${formatCount(run.cards)}, ${run.destination}`;
+    const label = `${runLabel(run)}, ${run.destination}`;
     rows.push([
       label,
       'requests ≤ 1.05 × rows/50 + 2 per pipe or table',
@@ -302,13 +316,28 @@ function memoryTargetRows(runs: SizeRunResult[]): string[][] {
     const largest = sized[sized.length - 1];
     const growth = largest.budgeted.workerMemory.peakHwmBytes / smallest.budgeted.workerMemory.peakHwmBytes;
     rows.push([
-      `${formatCount(smallest.cards)} → ${formatCount(largest.cards)}, ${destination}`,
+      `${runLabel(smallest)} → ${runLabel(largest)}, ${destination}`,
       'peak worker memory grows ≤ 10%',
       `${formatMebibytes(smallest.budgeted.workerMemory.peakHwmBytes)} → ${formatMebibytes(largest.budgeted.workerMemory.peakHwmBytes)} (${formatPercent(growth - 1, true)})`,
       verdict(growth <= TARGETS.memoryGrowth),
     ]);
   }
   return rows;
+}
+
+/** Start time of the results file each run came from, to tell apart runs of the same size. */
+const runStarts = new Map<SizeRunResult, string>();
+
+/** Cards and the UTC start time of the run's command, such as `10,000 (20:01Z)`. */
+function runLabel(run: SizeRunResult): string {
+  const started = runStarts.get(run);
+  return started ? `${formatCount(run.cards)} (${started.slice(11, 16)}Z)` : formatCount(run.cards);
+}
+
+function describeCode(code: CodeVersion | undefined): string {
+  if (!code) return 'not recorded';
+  const modified = code.modified.length === 0 ? 'no local changes' : `local changes: ${code.modified.map((line) => line.slice(3)).join(', ')}`;
+  return `${code.commit.slice(0, 7)}, ${modified}`;
 }
 
 function table(header: string[], rows: string[][]): string {

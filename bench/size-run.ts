@@ -1,16 +1,17 @@
 import { Client, Connection } from '@temporalio/client';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DestinationConfig } from '../activities/destinations/config';
 import { openDestination } from '../activities/destinations';
-import { startTemporalDevServer } from '../scripts/local-temporal';
+import { PROJECT_ROOT, startTemporalDevServer } from '../scripts/local-temporal';
 import { type MeasuredProcesses, measureSync, type SyncMeasurement } from './measure-sync';
 import { type OrganizationSize, startEmulatorProcess, startWorkerProcess } from './stack';
 import { dropPostgresSchema, POSTGRES_BENCH } from './postgres-schema';
 
-/** Pipefy's documented budget, which the emulator enforces by default: 500 requests per 30-second window. */
+/** Request budget per token that the README gives for Pipefy and the emulator enforces by default: 500 per 30-second window. */
 export const PIPEFY_BUDGET = { budget: 500, windowSeconds: 30 };
 
 /** `requestsPerSecond` of the worker in the unthrottled run: far above what the stack can serve. */
@@ -40,6 +41,14 @@ export interface SizeRunResult {
   unthrottled: SyncMeasurement;
   /** Rows in the warehouse after (b) and after (c). */
   loaded: { budgeted: WarehouseCounts; unthrottled: WarehouseCounts };
+  /** Product code each phase's worker loaded; others may change the checkout between phases. */
+  code: { budgeted: CodeVersion; unthrottled: CodeVersion };
+}
+
+export interface CodeVersion {
+  commit: string;
+  /** Files of the worker's code that differ from `commit` (`git status --porcelain` lines). */
+  modified: string[];
 }
 
 /** Row count per table of the destination's dataset, by table name. */
@@ -51,10 +60,10 @@ export function organizationFor(cards: number): OrganizationSize {
 }
 
 /**
- * Measures one size against one destination on a fresh Temporal dev server:
- * (a) and (b) against an emulator with Pipefy's budget and a worker at its
- * default rate, then (c) against an unthrottled emulator and a worker at
- * 1000 requests per second, loading into an empty schema or DuckDB file.
+ * Measures one size against one destination on a fresh Temporal dev server.
+ * Runs (a) and (b) against an emulator with Pipefy's budget and a worker at
+ * its default rate. Then runs (c) against an unthrottled emulator and a
+ * worker at 1000 requests per second, into an empty schema or DuckDB file.
  */
 export async function runSize(options: SizeRunOptions): Promise<SizeRunResult> {
   const organization = organizationFor(options.cards);
@@ -106,6 +115,7 @@ export async function runSize(options: SizeRunOptions): Promise<SizeRunResult> {
       incremental: budgetedPhase.syncs.incremental,
       unthrottled: unthrottledPhase.syncs.unthrottled,
       loaded: { budgeted: budgetedPhase.loaded, unthrottled: unthrottledPhase.loaded },
+      code: { budgeted: budgetedPhase.code, unthrottled: unthrottledPhase.code },
     };
   } finally {
     await connection.close();
@@ -131,12 +141,13 @@ interface PhaseOptions<T> extends SizeRunOptions {
 }
 
 /** Starts an emulator and a worker, runs the phase's syncs, stops both and counts the warehouse's rows. */
-async function runPhase<T>(options: PhaseOptions<T>): Promise<{ syncs: T; loaded: WarehouseCounts }> {
+async function runPhase<T>(options: PhaseOptions<T>): Promise<{ syncs: T; loaded: WarehouseCounts; code: CodeVersion }> {
   const destination = destinationConfig(options.destination, options.dataDir, options.schema);
   if (options.destination === 'postgres') await dropPostgresSchema(options.schema);
 
   const emulator = await startEmulatorProcess(options.organization, options.throttle, options.logFile(`${options.label}-emulator`));
   let syncs: T;
+  const code = readCodeVersion();
   try {
     const taskQueue = `bench-${options.label}-${randomUUID().slice(0, 8)}`;
     const worker = await startWorkerProcess(
@@ -168,7 +179,14 @@ async function runPhase<T>(options: PhaseOptions<T>): Promise<{ syncs: T; loaded
     await emulator.stop();
   }
 
-  return { syncs, loaded: await countWarehouseRows(destination) };
+  return { syncs, loaded: await countWarehouseRows(destination), code };
+}
+
+/** Reads the checkout's commit and its uncommitted changes to the code a worker loads. */
+function readCodeVersion(): CodeVersion {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  const modified = git('status', '--porcelain', '--', 'workflows', 'activities', 'worker').split('\n').filter(Boolean);
+  return { commit: git('rev-parse', 'HEAD').trim(), modified };
 }
 
 function destinationConfig(destination: BenchDestination, dataDir: string, schema: string): DestinationConfig {
