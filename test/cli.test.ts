@@ -8,13 +8,13 @@ import { PROJECT_ROOT } from '../scripts/local-temporal';
 import { type SyncStack, startSyncStack } from './support/sync-stack';
 
 const run = promisify(execFile);
-const SEED = { pipes: 2, cardsPerPipe: 150, tables: 1, recordsPerTable: 20 };
+const SEED = { pipes: 2, cardsPerPipe: 300, tables: 1, recordsPerTable: 20 };
 
 let stack: SyncStack;
 
 beforeAll(async () => {
-  // Two requests per second keep a sync running long enough to watch it.
-  stack = await startSyncStack({ emulator: { seed: SEED }, requestsPerSecond: 2 });
+  // One request per second keeps a sync of 16 requests running long enough to watch it.
+  stack = await startSyncStack({ emulator: { seed: SEED }, requestsPerSecond: 1 });
 });
 
 afterAll(async () => {
@@ -66,16 +66,17 @@ describe('cli', () => {
   it('status shows a running sync', async () => {
     const handle = await startSync(stack.client, stack.config.temporal, {}, { workflowId: stack.uniqueId('status') });
 
-    let running: { workflowId: string; progress: { scopesTotal: number; status: string } | null }[] = [];
-    for (let attempt = 0; attempt < 20 && running.length === 0; attempt += 1) {
-      const result = await cli('status', '--json');
+    let text = '';
+    for (let attempt = 0; attempt < 20 && !text.includes(handle.workflowId); attempt += 1) {
+      const result = await cli('status');
       expect(result.code).toBe(0);
-      running = JSON.parse(result.stdout).filter((entry: { workflowId: string }) => entry.workflowId === handle.workflowId);
+      text = result.stdout;
     }
-    expect(running).toHaveLength(1);
+    expect(text).toMatch(new RegExp(`${handle.workflowId}: (starting|\\[[#.]{20}\\] \\d+/\\d+ scopes)`));
 
-    const text = await cli('status');
-    expect(text.stdout).toMatch(new RegExp(`${handle.workflowId}: (starting|\\[[#.]{20}\\] \\d+/\\d+ scopes)`));
+    const json = await cli('status', '--json');
+    const running = JSON.parse(json.stdout).filter((entry: { workflowId: string }) => entry.workflowId === handle.workflowId);
+    expect(running).toHaveLength(1);
 
     await handle.result();
     const after = await cli('status', '--json');
@@ -97,6 +98,6 @@ describe('cli', () => {
 
     const text = await cli('show');
     expect(text.stdout).toBe(`${formatShowReport(report)}\n`);
-    expect(text.stdout).toMatch(/^cards\s+300\s+\d+$/m);
+    expect(text.stdout).toMatch(/^cards\s+600\s+\d+$/m);
   });
 });

@@ -18,9 +18,9 @@ import { startWorkerProcess, type WorkerProcess } from './support/worker-process
 // the token past BUDGET requests in any WINDOW_SECONDS. Each worker sets the
 // connection's rate to RATE requests per second, which the Temporal server
 // enforces across both, so together they must stay under the budget. The
-// sync needs about 35 requests, more than one window allows, so only that
+// sync needs about 31 requests, more than one window allows, so only that
 // pacing keeps it unthrottled.
-const SEED = { pipes: 4, cardsPerPipe: 150, tables: 2, recordsPerTable: 100 };
+const SEED = { pipes: 4, cardsPerPipe: 300, tables: 2, recordsPerTable: 100 };
 const BUDGET = 20;
 const WINDOW_SECONDS = 5;
 const RATE = 3;
