@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { openDestination } from '../activities/destinations';
 import { loadWorkerConfig, requireDestination } from '../worker/config';
 import type { SyncInput } from '../workflows/inputs';
+import path from 'node:path';
+import { startTemporalDevServer } from '../scripts/local-temporal';
 import { runDemo } from './demo';
 import { backfillPipefyWorkflow } from '../workflows';
 import {
@@ -209,6 +211,22 @@ export function buildProgram(): Command {
       } finally {
         await destination.close();
       }
+    });
+
+  program
+    .command('dev-server')
+    .description('Run a local Temporal dev server with the Web UI until Ctrl-C, keeping workflows in a database file.')
+    .option('--port <port>', 'gRPC port (TEMPORAL_ADDRESS is 127.0.0.1:<port>)', positiveInteger, 7233)
+    .option('--ui-port <port>', 'Web UI port', positiveInteger, 8233)
+    .option('--db-file <path>', 'SQLite file that keeps workflows across restarts', 'data/temporal/dev.db')
+    .action(async (options) => {
+      const server = await startTemporalDevServer({ port: options.port, uiPort: options.uiPort, dbFile: path.resolve(options.dbFile) });
+      console.log(`Temporal ${server.address}, Web UI ${server.uiUrl} (press Ctrl-C to stop)`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.stop();
     });
 
   program

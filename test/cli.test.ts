@@ -51,7 +51,7 @@ describe('cli', () => {
     const result = await cli('--help');
 
     expect(result.code).toBe(0);
-    for (const command of ['sync', 'backfill', 'schedule', 'status', 'show', 'demo']) {
+    for (const command of ['sync', 'backfill', 'schedule', 'status', 'show', 'dev-server', 'demo']) {
       expect(result.stdout).toContain(command);
     }
   });
