@@ -1,3 +1,5 @@
+import { ScheduleNotFoundError, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openDestination } from '../activities/destinations';
 import { loadWorkerConfig, requireDestination } from '../worker/config';
@@ -186,6 +188,7 @@ export function buildProgram(): Command {
         const running = await listRunningSyncs(client);
         const lines = running.map(({ workflowId, progress }) => {
           if (!progress) return `${workflowId}: starting`;
+          if (progress.scopesTotal === 0) return `${workflowId}: ${progress.status}`;
           const bar = progressBar(progress.scopesDone, progress.scopesTotal);
           const rows = Object.values(progress.rowsByTable).reduce((sum, count) => sum + count, 0);
           const wait = progress.waitingUntil ? `, throttled until ${progress.waitingUntil}` : '';
@@ -258,6 +261,27 @@ function parseTime(value: string): Date {
   return new Date(millis);
 }
 
+/**
+ * Returns the message that says what to fix: for a failed workflow, the
+ * innermost cause (the activity's or the input check's own message), not
+ * Temporal's generic "Workflow execution failed".
+ */
+export function describeFailure(error: unknown): { message: string; invalidInput: boolean } {
+  if (error instanceof ScheduleNotFoundError) {
+    return { message: `Schedule ${error.scheduleId} not found; list schedules with "schedule list".`, invalidInput: true };
+  }
+
+  let innermost: unknown = error;
+  let invalidInput = false;
+  while (innermost instanceof Error && innermost.cause instanceof Error) {
+    innermost = innermost.cause;
+    if (innermost instanceof ApplicationFailure && innermost.type === 'InvalidWorkflowInput') invalidInput = true;
+  }
+  const message = innermost instanceof Error ? innermost.message : String(innermost);
+  if (error instanceof WorkflowFailedError) return { message: `sync failed: ${message}`, invalidInput };
+  return { message, invalidInput };
+}
+
 function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive whole number.');
@@ -281,7 +305,8 @@ if (require.main === module) {
     .parseAsync(process.argv)
     .catch((error: { code?: string; exitCode?: number; message?: string }) => {
       if (error.code?.startsWith('commander.')) process.exit(error.exitCode === 0 ? 0 : 2);
-      console.error(`pipefy-sync: ${error.message ?? String(error)}`);
-      process.exit(1);
+      const { message, invalidInput } = describeFailure(error);
+      console.error(`pipefy-sync: ${message}`);
+      process.exit(invalidInput ? 2 : 1);
     });
 }

@@ -63,6 +63,34 @@ describe('cli', () => {
     expect(result.stderr).toContain("argument 'sideways' is invalid");
   });
 
+  it('prints why a sync failed', async () => {
+    const result = await cli('sync', '--pipe', '999', '--workflow-id', stack.uniqueId('unknown-pipe'));
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('sync failed: Unknown pipe id 999');
+  });
+
+  it('exits 2 on an invalid sync input', async () => {
+    const result = await cli('sync', '--pipe', 'abc', '--workflow-id', stack.uniqueId('invalid-pipe'));
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('pipeIds.0: pipeIds entry "abc" is not a numeric Pipefy id');
+  });
+
+  it('rejects an unknown connection at once', async () => {
+    const result = await cli('sync', '--connection', 'acme', '--workflow-id', stack.uniqueId('unknown-connection'));
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Unknown connection "acme"; this worker has: default');
+  });
+
+  it('names a missing schedule', async () => {
+    const result = await cli('schedule', 'pause', 'no-such-schedule');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Schedule no-such-schedule not found');
+  });
+
   it('status shows a running sync', async () => {
     const handle = await startSync(stack.client, stack.config.temporal, {}, { workflowId: stack.uniqueId('status') });
 
@@ -72,7 +100,7 @@ describe('cli', () => {
       expect(result.code).toBe(0);
       text = result.stdout;
     }
-    expect(text).toMatch(new RegExp(`${handle.workflowId}: (starting|\\[[#.]{20}\\] \\d+/\\d+ scopes)`));
+    expect(text).toMatch(new RegExp(`${handle.workflowId}: (starting|planning|loading_metadata|\\[[#.]{20}\\] \\d+/\\d+ scopes)`));
 
     const json = await cli('status', '--json');
     const running = JSON.parse(json.stdout).filter((entry: { workflowId: string }) => entry.workflowId === handle.workflowId);

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import path from 'node:path';
+import { createConfigurationActivities } from '../activities/configuration-activities';
 import { createDestinationActivities } from '../activities/destination-activities';
 import { openDestination } from '../activities/destinations';
 import { createPipefyActivities } from '../activities/pipefy-activities';
@@ -51,6 +52,10 @@ export async function createPipefySyncWorkers(config: WorkerConfig, connection: 
     staging,
   });
   const pipefyActivities = createPipefyActivities({ clientFor, staging });
+  const configurationActivities = createConfigurationActivities({
+    checkConnection: (name) => requireConnection(config, name),
+    checkDestination: (name) => requireDestination(config, name),
+  });
 
   const main = await Worker.create({
     connection,
@@ -62,6 +67,7 @@ export async function createPipefySyncWorkers(config: WorkerConfig, connection: 
       loadStagedBatch: destinationActivities.loadStagedBatch,
       readSyncState: destinationActivities.readSyncState,
       markDeletedRows: destinationActivities.markDeletedRows,
+      ...configurationActivities,
     },
   });
 

@@ -1,4 +1,5 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ConfigurationActivities } from '../activities/configuration-activities';
 import type { DestinationActivities } from '../activities/destination-activities';
 import type { PipefyActivities } from '../activities/pipefy-activities';
 import { pipefyTaskQueue } from './task-queues';
@@ -63,5 +64,16 @@ export function destinationActivities() {
       maximumInterval: '2 minutes',
       nonRetryableErrorTypes: NON_RETRYABLE,
     },
+  });
+}
+
+/**
+ * The configuration check reads only the worker's settings: it takes
+ * milliseconds, so 30 seconds and 3 attempts cover a worker restart.
+ */
+export function configurationActivities() {
+  return proxyActivities<ConfigurationActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
   });
 }

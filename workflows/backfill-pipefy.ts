@@ -1,5 +1,5 @@
 import { ApplicationFailure, executeChild, log, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
-import { destinationActivities, pipefyActivities } from './activity-proxies';
+import { configurationActivities, destinationActivities, pipefyActivities } from './activity-proxies';
 import { type BackfillInput, backfillInputSchema, describeIssues, type ParsedBackfillInput } from './inputs';
 import { runWithParallelism } from './parallel';
 import { withRateLimitWaits } from './rate-limit';
@@ -27,6 +27,7 @@ export async function backfillPipefyWorkflow(rawInput: BackfillInput): Promise<B
   const input = parseBackfillInput(rawInput);
   const syncId = workflowInfo().workflowId;
   const { from, to } = backfillRange(input);
+  await configurationActivities().checkSyncTargets({ connection: input.connection, destination: input.destination });
 
   const plan = await withRateLimitWaits(
     () =>

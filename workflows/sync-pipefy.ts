@@ -7,7 +7,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { destinationActivities, pipefyActivities } from './activity-proxies';
+import { configurationActivities, destinationActivities, pipefyActivities } from './activity-proxies';
 import { describeIssues, type ParsedSyncInput, type ResourceName, type SyncInput, syncInputSchema } from './inputs';
 import { runWithParallelism } from './parallel';
 import { CONNECTION_ATTRIBUTE, syncSearchAttributes } from './search-attributes';
@@ -82,6 +82,8 @@ export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<Sync
     progress.status = wait ? 'waiting_for_rate_limit' : 'planning';
     progress.waitingUntil = wait?.until ?? null;
   };
+
+  await configurationActivities().checkSyncTargets({ connection: input.connection, destination: input.destination });
 
   const metadataLoadId = `${syncId}/metadata/org/0`;
   const plan = await withRateLimitWaits(
