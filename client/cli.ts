@@ -262,7 +262,7 @@ function parseTime(value: string): Date {
 }
 
 /**
- * Returns the message that says what to fix: for a failed workflow, the
+ * Returns the message that names what to fix: for a failed workflow, the
  * innermost cause (the activity's or the input check's own message), not
  * Temporal's generic "Workflow execution failed".
  */
