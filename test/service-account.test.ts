@@ -145,7 +145,8 @@ describe('sync with a service account', () => {
         tokenExpiresInSeconds: TOKEN_LIFETIME_SECONDS,
       },
       serviceAccountConnections: {
-        sa: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, requestsPerSecond: 3 },
+        // About 30 requests at 1 per second outlive several 4-second tokens.
+        sa: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, requestsPerSecond: 1 },
         'wrong-sa': { clientId: CLIENT_ID, clientSecret: WRONG_SECRET },
       },
     });
