@@ -1,7 +1,9 @@
 /**
- * The project's error classes. Activities throw these; `toApplicationFailure`
- * turns them into Temporal failures whose `type` is the class name, so the
- * retry decision is made here, once, and never by matching message text.
+ * The project's error classes. Activities throw these, and `reportFailures`
+ * (in `failures.ts`) turns them into Temporal failures whose `type` is the
+ * class name. So the retry decision is made here, once, and never by
+ * matching message text. Workflows list the non-retryable names in
+ * `workflows/activity-proxies.ts`, because they may not import this file.
  *
  * No message or field may contain a token or a password.
  */
@@ -54,15 +56,15 @@ export class PipefyRateLimitError extends PipefySyncError {
   }
 }
 
-/** A network fault, a 5xx answer or a timeout: retried with backoff. */
+/** A network fault, a 5xx response or a timeout: retried with backoff. */
 export class PipefyTransientError extends PipefySyncError {
   readonly retryable = true;
 }
 
 /**
- * The answer does not have the shape the query asks for (missing `pageInfo`,
+ * The response does not have the shape the query requests (missing `pageInfo`,
  * a `null` where data must be, an `errors` array the policy does not accept).
- * Retried, because a proxy or an overloaded API can truncate answers; the
+ * Retried, because a proxy or an overloaded API can truncate responses; the
  * retry policy's attempt limit ends it when it persists.
  */
 export class PipefyResponseError extends PipefySyncError {
@@ -88,12 +90,3 @@ export class DestinationError extends PipefySyncError {
     this.retryable = retryable;
   }
 }
-
-/** Names of the error types that workflows must not retry. */
-export const NON_RETRYABLE_ERROR_TYPES = [
-  'PipefyAuthError',
-  'PipefyPermissionError',
-  'PipefyNotFoundError',
-  'PipefyQueryError',
-  'ConfigurationError',
-];

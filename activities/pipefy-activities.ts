@@ -104,7 +104,7 @@ export interface FetchPageResult {
 /**
  * Activities that talk to Pipefy. Each page activity sends exactly one
  * request, so the rate limit of their task queue is the token's request
- * budget. They normalize the answer and stage the rows under the load id;
+ * budget. They normalize the response and stage the rows under the load id;
  * only counts and cursors go back into workflow history.
  */
 export function createPipefyActivities(deps: PipefyActivityDependencies) {
@@ -159,7 +159,7 @@ export function createPipefyActivities(deps: PipefyActivityDependencies) {
           requests += 1;
           const answered = data.pipes ?? [];
           if (answered.length !== ids.length || answered.some((pipe) => !pipe)) {
-            throw new PipefyResponseError(`Pipefy answered ${answered.length} pipes for ids ${ids.join(', ')}.`, context);
+            throw new PipefyResponseError(`Pipefy returned ${answered.length} pipes for ids ${ids.join(', ')}.`, context);
           }
           return answered as ApiPipe[];
         };

@@ -50,7 +50,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     TEMPORAL_ADDRESS: temporal.address,
     PIPEFY_SYNC_CONFIG: undefined,
   }, PROJECT_ROOT);
-  // The emulator answers as fast as it can; the budget is the emulator's own 500 per 30 s.
+  // The emulator responds as fast as it can; the budget is the emulator's own 500 per 30 s.
   config.connections.default.requestsPerSecond = 15;
 
   const connection = await NativeConnection.connect({ address: temporal.address });

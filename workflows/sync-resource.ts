@@ -273,7 +273,7 @@ async function startingCursor(input: SyncResourceInput, storesState: boolean): P
   });
   const previous = (stored?.cursor ?? null) as ResourceCursor | null;
 
-  // A first run reads every item and the warehouse holds none of the scope yet,
+  // A first run reads every item and the warehouse contains none of the scope yet,
   // so there is nothing a deletion scan could find: it counts as one.
   if (!previous) return fresh(null, null, now);
 

@@ -72,7 +72,7 @@ export interface TableSummary {
 export interface MarkDeletedInput {
   /** `cards` or `table_records`; must have an `id` and a `deleted_at` column. */
   table: TableSchema;
-  /** Column that holds the scope, such as `pipe_id`. */
+  /** Column that contains the scope, such as `pipe_id`. */
   scopeColumn: string;
   scopeValue: string;
   /** Every id that exists in Pipefy for the scope now. */

@@ -92,12 +92,12 @@ export class AccessTokenProvider {
       );
     }
     if (!response.ok) {
-      throw new PipefyTransientError(`Token endpoint ${account.tokenUrl} answered HTTP ${response.status}.`);
+      throw new PipefyTransientError(`Token endpoint ${account.tokenUrl} responded with HTTP ${response.status}.`);
     }
 
     const payload = (await response.json()) as { access_token?: unknown; expires_in?: unknown };
     if (typeof payload.access_token !== 'string' || payload.access_token === '') {
-      throw new PipefyTransientError(`Token endpoint ${account.tokenUrl} answered without an access_token.`);
+      throw new PipefyTransientError(`Token endpoint ${account.tokenUrl} responded without an access_token.`);
     }
 
     const lifetimeMs = typeof payload.expires_in === 'number' ? payload.expires_in * 1000 : 3_600_000;

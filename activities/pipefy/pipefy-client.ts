@@ -28,7 +28,7 @@ interface GraphqlErrorEntry {
   extensions?: { code?: string };
 }
 
-/** Wait used when a 429 answer has no usable `Retry-After`: Pipefy blocks a token for about 5 minutes. */
+/** Wait used when a 429 response has no usable `Retry-After`: Pipefy blocks a token for about 5 minutes. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 300;
 
 /**
@@ -36,7 +36,7 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 300;
  * the project's error classes. This is the only place that decides whether a
  * Pipefy failure is retryable.
  *
- * Partial data policy: an answer whose `errors` array is not empty fails as a
+ * Partial data policy: a response whose `errors` array is not empty fails as a
  * whole, even when `data` is partly filled, so a page is either loaded
  * complete or not at all. Not-found and permission codes become
  * non-retryable errors; any other entry is retried as a malformed answer.
@@ -92,7 +92,7 @@ export class PipefyClient {
     const errors = (response.errors ?? []) as GraphqlErrorEntry[];
     if (errors.length > 0) throw classifyGraphqlErrors(errors, context);
     if (response.data === undefined || response.data === null) {
-      throw new PipefyResponseError(`Pipefy answered HTTP ${response.status} without data.`, context);
+      throw new PipefyResponseError(`Pipefy responded with HTTP ${response.status} and no data.`, context);
     }
     return response.data as T;
   }
@@ -128,7 +128,7 @@ export class PipefyClient {
     const errors = (error.response.errors ?? []) as GraphqlErrorEntry[];
     if (status === 200 && errors.length > 0) return classifyGraphqlErrors(errors, context);
 
-    return new PipefyTransientError(`Pipefy answered HTTP ${status}.`, context);
+    return new PipefyTransientError(`Pipefy responded with HTTP ${status}.`, context);
   }
 }
 
@@ -170,5 +170,5 @@ export function classifyGraphqlErrors(errors: GraphqlErrorEntry[], context: Erro
   if (codes.some((code) => QUERY_CODES.has(code))) {
     return new PipefyQueryError(`Pipefy rejected the query: ${summary}.`, context);
   }
-  return new PipefyResponseError(`Pipefy answered with errors: ${summary}.`, context);
+  return new PipefyResponseError(`Pipefy responded with errors: ${summary}.`, context);
 }

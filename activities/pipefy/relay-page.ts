@@ -9,7 +9,7 @@ export interface RelayPage<T> {
 }
 
 /**
- * Checks a Relay connection object from a Pipefy answer and returns its
+ * Checks a Relay connection object from a Pipefy response and returns its
  * nodes and paging state. Every resource pages through this function.
  *
  * @throws PipefyResponseError when the connection, `pageInfo`, `edges` or a
@@ -18,30 +18,30 @@ export interface RelayPage<T> {
  */
 export function readRelayPage<T>(connection: unknown, what: string, context: ErrorContext): RelayPage<T> {
   if (!isObject(connection)) {
-    throw new PipefyResponseError(`Pipefy answered ${what} without a connection object.`, context);
+    throw new PipefyResponseError(`Pipefy returned ${what} without a connection object.`, context);
   }
 
   const pageInfo = connection.pageInfo;
   if (!isObject(pageInfo) || typeof pageInfo.hasNextPage !== 'boolean') {
-    throw new PipefyResponseError(`Pipefy answered ${what} without pageInfo.hasNextPage.`, context);
+    throw new PipefyResponseError(`Pipefy returned ${what} without pageInfo.hasNextPage.`, context);
   }
 
   const endCursor = pageInfo.endCursor;
   if (endCursor !== null && endCursor !== undefined && typeof endCursor !== 'string') {
-    throw new PipefyResponseError(`Pipefy answered ${what} with a non-string pageInfo.endCursor.`, context);
+    throw new PipefyResponseError(`Pipefy returned ${what} with a non-string pageInfo.endCursor.`, context);
   }
   if (pageInfo.hasNextPage && !endCursor) {
-    throw new PipefyResponseError(`Pipefy answered ${what} with hasNextPage true but no endCursor.`, context);
+    throw new PipefyResponseError(`Pipefy returned ${what} with hasNextPage true but no endCursor.`, context);
   }
 
   const edges = connection.edges;
   if (!Array.isArray(edges)) {
-    throw new PipefyResponseError(`Pipefy answered ${what} without an edges list.`, context);
+    throw new PipefyResponseError(`Pipefy returned ${what} without an edges list.`, context);
   }
 
   const nodes = edges.map((edge, index) => {
     if (!isObject(edge) || !isObject(edge.node)) {
-      throw new PipefyResponseError(`Pipefy answered ${what} with an empty node at edge ${index}.`, context);
+      throw new PipefyResponseError(`Pipefy returned ${what} with an empty node at edge ${index}.`, context);
     }
     return edge.node as T;
   });

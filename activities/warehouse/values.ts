@@ -43,7 +43,7 @@ export function parseLocaleDate(value: unknown): string | null {
 /**
  * Reads a locale date and time `DD/MM/YYYY HH:MM` as UTC.
  *
- * NOTE: the value carries no offset. In recorded answers the `due_date`
+ * NOTE: the value carries no offset. In recorded responses the `due_date`
  * field's clock matched the card's UTC `due_date`, so it is read as UTC;
  * `datetime_value` from the API is preferred whenever it is present.
  */
