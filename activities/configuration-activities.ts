@@ -1,15 +1,22 @@
+import { type DestinationConfig, itemsPerLoadOf } from './destinations/config';
 import { reportFailures } from './failures';
 
 export interface ConfigurationActivityDependencies {
   /** Throws ConfigurationError when the connection is unknown or has no credentials. */
   checkConnection(name: string): void;
-  /** Throws ConfigurationError when the destination is unknown. */
-  checkDestination(name: string): void;
+  /** Returns the destination's settings; throws ConfigurationError when it is unknown. */
+  checkDestination(name: string): DestinationConfig;
 }
 
 export interface CheckSyncTargetsInput {
   connection: string;
   destination: string;
+}
+
+/** Destination settings that a sync workflow needs. */
+export interface SyncTargets {
+  /** The destination's configured batch size, in cards or records. */
+  itemsPerLoad: number;
 }
 
 /**
@@ -21,14 +28,15 @@ export interface CheckSyncTargetsInput {
 export function createConfigurationActivities(deps: ConfigurationActivityDependencies) {
   return {
     /**
-     * Checks that the connection and the destination exist and the connection has credentials.
+     * Checks that the connection and the destination exist and the connection
+     * has credentials, and returns the destination's batch size.
      *
      * @throws ConfigurationError (non-retryable) naming the value and the fix.
      */
-    async checkSyncTargets(input: CheckSyncTargetsInput): Promise<void> {
+    async checkSyncTargets(input: CheckSyncTargetsInput): Promise<SyncTargets> {
       return reportFailures(async () => {
         deps.checkConnection(input.connection);
-        deps.checkDestination(input.destination);
+        return { itemsPerLoad: itemsPerLoadOf(deps.checkDestination(input.destination)) };
       });
     },
   };

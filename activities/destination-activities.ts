@@ -1,7 +1,8 @@
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DestinationConfig } from './destinations/config';
-import type { Destination, LoadRecord, LoadResult, SyncState, SyncStateKey } from './destinations/destination';
+import type { Destination, LoadRecord, LoadResult, SyncState, SyncStateKey, TableRows } from './destinations/destination';
+import { mergePages } from './merge-pages';
 import { stagedName } from './staging';
 import { CARDS, TABLE_RECORDS } from './warehouse/tables';
 import { reportFailures } from './failures';
@@ -17,7 +18,8 @@ export interface DestinationActivityDependencies {
 
 export interface LoadStagedBatchInput {
   destination: string;
-  stagedName: string;
+  /** Staged pages to load as one batch, in page order. */
+  stagedNames: string[];
   load: LoadRecord;
   /** Cursor to store in the same transaction as the rows. */
   state?: { connection: string; resource: string; scope: string; cursor: unknown };
@@ -64,35 +66,37 @@ export function createDestinationActivities(deps: DestinationActivityDependencie
 
   return {
     /**
-     * Loads a staged page into the warehouse in one transaction with its
-     * load record and cursor, then deletes the staged file.
+     * Loads staged pages into the warehouse as one batch, in one transaction
+     * with its load record and cursor, then deletes the staged files. The
+     * pages' tables are merged first (see `mergePages`), so the warehouse
+     * runs its statements once per table for the whole group.
      *
      * Idempotent: the destination merges on primary keys, so loading the
-     * same batch twice changes nothing. When the staged file is gone (the
+     * same batch twice changes nothing. When a staged file is gone (the
      * batch was loaded and the activity's completion was lost, or the staging
      * folder was cleared) it fails with `StagedBatchMissing`, and the
-     * workflow fetches the page again.
+     * workflow fetches the pages again.
      */
     async loadStagedBatch(input: LoadStagedBatchInput): Promise<LoadResult> {
       return reportFailures(async () => {
-        const tables = await deps.staging.read(input.stagedName);
-        if (!tables) {
-          throw ApplicationFailure.create({
-            message: `Staged batch ${input.stagedName} is missing; the page will be fetched again.`,
-            type: STAGED_BATCH_MISSING,
-            nonRetryable: true,
-          });
+        const pages: TableRows[][] = [];
+        for (const name of input.stagedNames) {
+          const tables = await deps.staging.read(name);
+          if (!tables) throw stagedFileMissing(`Staged batch ${name} is missing; its pages will be fetched again.`);
+          pages.push(tables);
         }
 
         const destination = await destinationFor(input.destination);
         const started = Date.now();
+        const tables = pages.length === 1 ? pages[0] : mergePages(pages);
         const result = await destination.loadBatch({ loadId: input.load.loadId, tables, load: input.load, state: input.state });
-        await deps.staging.discard(input.stagedName);
+        await Promise.all(input.stagedNames.map((name) => deps.staging.discard(name)));
         countRowsLoaded(input.destination, result.rowsByTable);
 
         log.debug('Loaded batch', {
           loadId: input.load.loadId,
           destination: input.destination,
+          pages: input.stagedNames.length,
           rows: input.load.rowCount,
           durationMs: Date.now() - started,
         });
@@ -114,13 +118,7 @@ export function createDestinationActivities(deps: DestinationActivityDependencie
         const aliveIds: string[] = [];
         for (const name of names) {
           const ids = await deps.staging.readIds(name);
-          if (!ids) {
-            throw ApplicationFailure.create({
-              message: `Staged ids ${name} are missing; the deletion scan will run again.`,
-              type: STAGED_BATCH_MISSING,
-              nonRetryable: true,
-            });
-          }
+          if (!ids) throw stagedFileMissing(`Staged ids ${name} are missing; the deletion scan will run again.`);
           aliveIds.push(...ids);
         }
 
@@ -159,3 +157,8 @@ export function createDestinationActivities(deps: DestinationActivityDependencie
 }
 
 export type DestinationActivities = ReturnType<typeof createDestinationActivities>;
+
+/** Returns the failure that makes the workflow fetch a staged page again. */
+function stagedFileMissing(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: STAGED_BATCH_MISSING, nonRetryable: true });
+}

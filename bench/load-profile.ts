@@ -91,7 +91,7 @@ async function timePages(
     const loadStart = performance.now();
     await environment.run(warehouse.loadStagedBatch, {
       destination: DESTINATION,
-      stagedName: fetched.stagedName,
+      stagedNames: [fetched.stagedName],
       load: { loadId, syncId: 'load-profile', resource: 'cards', scope: pipeId, page, rowCount: fetched.items },
     });
     timings.push({ cardsBefore, fetchMs: loadStart - fetchStart, loadMs: performance.now() - loadStart });

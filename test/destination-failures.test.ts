@@ -72,7 +72,8 @@ function startSync(destination: string, prefix: string): Promise<WorkflowHandle<
   return stack.client.workflow.start(syncPipefyWorkflow, {
     taskQueue: stack.config.temporal.taskQueue,
     workflowId: stack.uniqueId(prefix),
-    args: [{ destination }],
+    // One page per batch, so that an outage can fall between two loads of one pipe.
+    args: [{ destination, itemsPerLoad: 50 }],
   });
 }
 

@@ -133,6 +133,22 @@ describe('sync into DuckDB through Temporal', () => {
     expect(cards.filter((card) => card.pipe_id === pipeId)).toHaveLength(SEED.cardsPerPipe);
   });
 
+  it('loads pages in batches of itemsPerLoad', async () => {
+    const pipeId = generateOrganization(SEED).pipes[2].id;
+    const result = await runSync({ resources: ['cards'], pipeIds: [pipeId], mode: 'full', itemsPerLoad: 100 });
+
+    const warehouse = await stack.openWarehouse();
+    const loads = await warehouse.readRows('_pipefy_loads', ['load_id']);
+    const cards = await warehouse.readRows('cards', ['id']);
+    await warehouse.close();
+
+    // 120 cards in pages of 50: pages 0 and 1 load together, then page 2.
+    const batches = loads.filter((load) => load.sync_id === result.syncId && load.resource === 'cards');
+    expect(batches.map((load) => Number(load.page)).sort()).toEqual([0, 2]);
+    expect(result.scopes[0]).toMatchObject({ pages: 3, items: SEED.cardsPerPipe });
+    expect(cards.filter((card) => card.pipe_id === pipeId)).toHaveLength(SEED.cardsPerPipe);
+  });
+
   it('tags syncs with search attributes', async () => {
     const handle = await startSync(stack.client, stack.config.temporal, { resources: ['cards'] }, { workflowId: stack.uniqueId('tagged') });
     await handle.result();

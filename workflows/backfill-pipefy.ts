@@ -27,7 +27,7 @@ export async function backfillPipefyWorkflow(rawInput: BackfillInput): Promise<B
   const input = parseBackfillInput(rawInput);
   const syncId = workflowInfo().workflowId;
   const { from, to } = backfillRange(input);
-  await configurationActivities().checkSyncTargets({ connection: input.connection, destination: input.destination });
+  const targets = await configurationActivities().checkSyncTargets({ connection: input.connection, destination: input.destination });
 
   const plan = await withRateLimitWaits(
     () =>
@@ -43,7 +43,7 @@ export async function backfillPipefyWorkflow(rawInput: BackfillInput): Promise<B
   const metadataRows = Object.values(plan.rowsByTable).reduce((sum, rows) => sum + rows, 0);
   await destinationActivities().loadStagedBatch({
     destination: input.destination,
-    stagedName: plan.stagedName,
+    stagedNames: [plan.stagedName],
     load: { loadId: `${syncId}/metadata/org/0`, syncId, resource: 'metadata', scope: 'org', page: 0, rowCount: metadataRows },
   });
 
@@ -66,6 +66,7 @@ export async function backfillPipefyWorkflow(rawInput: BackfillInput): Promise<B
           backfill: window,
           deletionScanHours: 0,
           pagesPerRun: 400,
+          itemsPerLoad: targets.itemsPerLoad,
         },
       ],
     }),

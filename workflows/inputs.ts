@@ -70,6 +70,11 @@ export const syncInputSchema = z
     deletionScanHours: z.number().min(0).max(24 * 366).default(24),
     /** Pages per child workflow run before it continues as new. */
     pagesPerRun: z.number().int().min(1).max(2000).default(400),
+    /**
+     * Cards or records loaded per warehouse batch; unset takes the
+     * destination's `itemsPerLoad` setting.
+     */
+    itemsPerLoad: z.number().int().min(1).max(50_000).optional(),
   })
   .strict();
 

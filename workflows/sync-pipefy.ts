@@ -83,7 +83,7 @@ export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<Sync
     progress.waitingUntil = wait?.until ?? null;
   };
 
-  await configurationActivities().checkSyncTargets({ connection: input.connection, destination: input.destination });
+  const targets = await configurationActivities().checkSyncTargets({ connection: input.connection, destination: input.destination });
 
   const metadataLoadId = `${syncId}/metadata/org/0`;
   const plan = await withRateLimitWaits(
@@ -102,7 +102,7 @@ export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<Sync
   const metadataRows = Object.values(plan.rowsByTable).reduce((sum, rows) => sum + rows, 0);
   await warehouse.loadStagedBatch({
     destination: input.destination,
-    stagedName: plan.stagedName,
+    stagedNames: [plan.stagedName],
     load: { loadId: metadataLoadId, syncId, resource: 'metadata', scope: 'org', page: 0, rowCount: metadataRows },
   });
   addRows(progress.rowsByTable, plan.rowsByTable);
@@ -135,6 +135,7 @@ export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<Sync
           lookbackMinutes: input.lookbackMinutes,
           deletionScanHours: input.deletionScanHours,
           pagesPerRun: input.pagesPerRun,
+          itemsPerLoad: input.itemsPerLoad ?? targets.itemsPerLoad,
         },
       ],
     });

@@ -42,6 +42,8 @@ export interface SyncResourceInput {
   deletionScanHours: number;
   /** Pages per workflow run before it continues as new. */
   pagesPerRun: number;
+  /** Cards or records per load: pages are fetched until a group has this many; one page when unset. */
+  itemsPerLoad?: number;
   /** State carried across continue-as-new. */
   carried?: { cursor: ResourceCursor; totals: ResourceTotals; scan?: DeletionScanPosition };
 }
@@ -69,9 +71,10 @@ export const resourceProgressQuery = defineQuery<ResourceProgress>('resourceProg
 
 /**
  * Copies one resource of one scope (the cards of a pipe, or the records of a
- * database): a durable loop of one fetch and one load per page. The cursor
- * reaches the warehouse in the same transaction as the page that moved it,
- * so a new workflow resumes from the warehouse alone. Continues as new every
+ * database): a durable loop that fetches pages in groups of `itemsPerLoad`
+ * items and loads each group as one batch while the next group is fetched.
+ * The cursor reaches the warehouse in the same transaction as the group
+ * that moved it, so a new workflow resumes from the warehouse alone. Continues as new every
  * `pagesPerRun` pages (each page adds about 12 history events, so the
  * default of 400 stays far below Temporal's 51,200-event limit), carrying its cursor and counters.
  */
@@ -98,6 +101,7 @@ export async function syncResourceWorkflow(input: SyncResourceInput): Promise<Re
   };
   setHandler(resourceProgressQuery, () => ({ ...progress, ...totals }));
 
+  // The cursor stored in the warehouse, moved only by a committed load.
   const cursor = input.carried?.cursor ?? (await startingCursor(input, storesState));
   progress.cursor = cursor;
   const onWait = (wait: RateLimitWait | null) => {
@@ -113,49 +117,81 @@ export async function syncResourceWorkflow(input: SyncResourceInput): Promise<Re
     await continueAsNew<typeof syncResourceWorkflow>({ ...input, carried: { cursor, totals, scan } });
   };
 
-  while (!cursor.complete && !input.carried?.scan) {
-    const loadId = `${input.syncId}/${input.resource}/${input.scopeId}/${input.backfill ? 'backfill/' : ''}${cursor.page}`;
+  // Where the next fetch starts: ahead of `cursor` by the group being loaded.
+  let fetchCursor: ResourceCursor = { ...cursor };
+  const itemsPerLoad = input.itemsPerLoad ?? 1;
 
-    progress.status = 'fetching';
-    const page: FetchPageResult = await withRateLimitWaits(() => fetchPage(pipefy, input, cursor, loadId), onWait);
+  const fetchGroup = async (): Promise<PageGroup> => {
+    const group: PageGroup = { firstPage: fetchCursor.page, stagedNames: [], items: 0, rowsByTable: {}, end: fetchCursor };
+    do {
+      progress.status = 'fetching';
+      const loadId = pageLoadId(input, fetchCursor.page);
+      const from = fetchCursor;
+      const page = await withRateLimitWaits(() => fetchPage(pipefy, input, from, loadId), onWait);
+      group.stagedNames.push(page.stagedName);
+      group.items += page.items;
+      addRows(group.rowsByTable, page.rowsByTable);
+      fetchCursor = {
+        ...from,
+        after: page.endCursor ?? from.after,
+        page: from.page + 1,
+        complete: !page.hasNextPage,
+        watermark: page.hasNextPage ? from.watermark : (from.updatedTo ?? from.watermark),
+      };
+      pagesThisRun += 1;
+    } while (!fetchCursor.complete && group.items < itemsPerLoad && pagesThisRun < input.pagesPerRun);
+    group.end = fetchCursor;
+    return group;
+  };
 
-    const next: ResourceCursor = {
-      ...cursor,
-      after: page.endCursor ?? cursor.after,
-      page: cursor.page + 1,
-      complete: !page.hasNextPage,
-      watermark: page.hasNextPage ? cursor.watermark : (cursor.updatedTo ?? cursor.watermark),
-    };
-
-    progress.status = 'loading';
+  const loadGroup = async (group: PageGroup): Promise<LoadOutcome> => {
     try {
       await warehouse.loadStagedBatch({
         destination: input.destination,
-        stagedName: page.stagedName,
+        stagedNames: group.stagedNames,
         load: {
-          loadId,
+          loadId: pageLoadId(input, group.firstPage),
           syncId: input.syncId,
           resource: input.resource,
           scope: input.scopeId,
-          page: cursor.page,
-          rowCount: sumRows(page.rowsByTable),
+          page: group.firstPage,
+          rowCount: sumRows(group.rowsByTable),
         },
-        state: storesState ? { connection: input.connection, resource: input.resource, scope: input.scopeId, cursor: next } : undefined,
+        state: storesState ? { connection: input.connection, resource: input.resource, scope: input.scopeId, cursor: group.end } : undefined,
       });
     } catch (error) {
-      // The staged file is gone (lost after a successful load, or cleared): fetch the same page again.
-      if (isActivityFailureOfType(error, 'StagedBatchMissing')) continue;
-      throw error;
+      // A staged file is gone (lost after a successful load, or cleared): fetch the group again.
+      if (isActivityFailureOfType(error, 'StagedBatchMissing')) return { loaded: false };
+      return { loaded: false, error };
     }
+    Object.assign(cursor, group.end);
+    totals.pages += group.stagedNames.length;
+    totals.items += group.items;
+    addRows(totals.rowsByTable, group.rowsByTable);
+    return { loaded: true };
+  };
 
-    Object.assign(cursor, next);
-    totals.pages += 1;
-    totals.items += page.items;
-    for (const [table, rows] of Object.entries(page.rowsByTable)) {
-      totals.rowsByTable[table] = (totals.rowsByTable[table] ?? 0) + rows;
-    }
-    pagesThisRun += 1;
-    if (!cursor.complete) await continueIfLong();
+  // Waits for the group being loaded. Returns false when its staged files
+  // were gone: fetching then resumes from the warehouse's cursor.
+  let loading: Promise<LoadOutcome> | null = null;
+  const settleLoad = async (): Promise<boolean> => {
+    if (!loading) return true;
+    progress.status = 'loading';
+    const outcome = await loading;
+    loading = null;
+    if (outcome.error !== undefined) throw outcome.error;
+    if (!outcome.loaded) fetchCursor = { ...cursor };
+    return outcome.loaded;
+  };
+
+  // Pages are fetched in groups of about `itemsPerLoad` items, and each group
+  // loads while the next one is fetched. Only a committed load moves `cursor`.
+  while (!input.carried?.scan && (!fetchCursor.complete || loading)) {
+    const group = fetchCursor.complete ? null : await fetchGroup();
+    if (!(await settleLoad()) || !group) continue;
+    loading = loadGroup(group);
+    const runIsLong = pagesThisRun >= input.pagesPerRun || workflowInfo().continueAsNewSuggested;
+    if (!fetchCursor.complete && runIsLong && (await settleLoad())) await continueIfLong();
   }
 
   if (storesState && (input.carried?.scan || deletionScanDue(input, cursor))) {
@@ -294,6 +330,31 @@ function deletionScanDue(input: SyncResourceInput, cursor: ResourceCursor): bool
   if (input.backfill) return false;
   if (input.deletionScanHours === 0 || !cursor.deletionScannedAt) return true;
   return Date.now() - Date.parse(cursor.deletionScannedAt) >= input.deletionScanHours * 3_600_000;
+}
+
+/** Pages fetched to be loaded as one batch. */
+interface PageGroup {
+  firstPage: number;
+  stagedNames: string[];
+  items: number;
+  rowsByTable: Record<string, number>;
+  /** Cursor after the group's last page. */
+  end: ResourceCursor;
+}
+
+/** Outcome of a group's load; `error` is a failure the workflow rethrows. */
+interface LoadOutcome {
+  loaded: boolean;
+  error?: unknown;
+}
+
+/** Load id of a page, and of a group by its first page: sync, resource, scope and page number. */
+function pageLoadId(input: SyncResourceInput, page: number): string {
+  return `${input.syncId}/${input.resource}/${input.scopeId}/${input.backfill ? 'backfill/' : ''}${page}`;
+}
+
+function addRows(target: Record<string, number>, rows: Record<string, number>): void {
+  for (const [table, count] of Object.entries(rows)) target[table] = (target[table] ?? 0) + count;
 }
 
 function sumRows(rowsByTable: Record<string, number>): number {

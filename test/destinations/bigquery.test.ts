@@ -7,6 +7,7 @@ import type { Destination, LoadBatch } from '../../activities/destinations/desti
 import { DestinationError } from '../../activities/errors';
 import type { TableSchema } from '../../activities/warehouse/table-schema';
 import { describeDestinationContract } from './contract';
+import { startRecordingProxy } from '../support/recording-proxy';
 import { startBqemulator, type BqemulatorServer } from '../support/warehouse-servers';
 
 // Without these variables the drivers probe cloud metadata hosts to detect their platform.
@@ -58,6 +59,30 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
 describeDestinationContract('bigquery', () => openEmulatorDestination());
 
 describe('bigquery destination on bqemulator', () => {
+  it('stages a batch of several tables with one load job', async () => {
+    const proxy = await startRecordingProxy(server?.apiEndpoint ?? 'http://127.0.0.1:1');
+    const destination = await openEmulatorDestination({ ...emulatorConfig(), apiEndpoint: proxy.url });
+    try {
+      const table = (name: string): TableSchema => ({ name, primaryKey: ['id'], columns: [{ name: 'id', type: 'text' }, { name: 'n', type: 'bigint' }] });
+      const rows = (count: number) => Array.from({ length: count }, (_, index) => ({ id: String(index), n: index }));
+      await destination.loadBatch(
+        batchOf('one-job', [
+          { table: table('pipes'), rows: rows(3) },
+          { table: table('phases'), rows: rows(5) },
+          { table: table('cards'), rows: rows(7) },
+        ]),
+      );
+
+      const uploads = proxy.requests.filter((request) => request.method === 'POST' && request.url.startsWith('/upload/bigquery/v2/'));
+      expect(uploads).toHaveLength(1);
+      expect((await destination.readRows('phases', ['id'])).map((row) => row.n)).toEqual([0, 1, 2, 3, 4]);
+      expect(await destination.readRows('cards', ['id'])).toHaveLength(7);
+    } finally {
+      await destination.close();
+      await proxy.close();
+    }
+  });
+
   it('widens columns by copying them', async () => {
     const destination = await openEmulatorDestination();
     try {

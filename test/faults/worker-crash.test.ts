@@ -18,6 +18,9 @@ import { countLoads, expectWarehouseMatches, waitUntil } from './sync-checks';
 // per second the sync takes several seconds, long enough to kill the worker mid-way.
 const SEED = { pipes: 3, cardsPerPipe: 150, tables: 2, recordsPerTable: 60 };
 const PAGES = 3 * 3 + 2 * 2;
+// Two pages per batch: each pipe loads pages 0-1 and then page 2, each database pages 0-1.
+const ITEMS_PER_LOAD = 100;
+const BATCHES = 3 * 2 + 2 * 1;
 
 const warehouseConfig: PostgresConfig = {
   type: 'postgres',
@@ -79,14 +82,14 @@ describe('worker killed mid-sync', () => {
     const handle = await client.workflow.start(syncPipefyWorkflow, {
       taskQueue,
       workflowId: `worker-crash-${randomUUID()}`,
-      args: [{ destination: 'pg' }],
+      args: [{ destination: 'pg', itemsPerLoad: ITEMS_PER_LOAD }],
     });
 
     // The metadata batch plus a few pages: the sync is under way but far from done.
     await waitUntil('four batches are loaded', async () => (await countLoads(warehouse)) >= 4);
     await worker.kill();
     const loadedAtKill = await countLoads(warehouse);
-    expect(loadedAtKill).toBeLessThan(PAGES + 1);
+    expect(loadedAtKill).toBeLessThan(BATCHES + 1);
 
     await worker.restart();
     const result = await handle.result();
@@ -99,7 +102,7 @@ describe('worker killed mid-sync', () => {
     // Page loads only: the metadata batch and the deletion scans have load ids of their own.
     const loads = await warehouse.readRows('_pipefy_loads', ['load_id']);
     const pageLoads = loads.filter((load) => /\/(cards|table_records)\/[^/]+\/\d+$/.test(String(load.load_id)));
-    expect(pageLoads.length).toBe(PAGES);
+    expect(pageLoads.length).toBe(BATCHES);
   });
 });
 

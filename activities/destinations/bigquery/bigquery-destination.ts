@@ -99,7 +99,12 @@ interface PreparedRows {
   rows: Row[];
   /** Staging table with the rows, or `undefined` when there are none. */
   stage?: string;
+  /** Value of the staging table's `entry` column on this entry's rows. */
+  entry: string;
 }
+
+/** Column of the batch's staging table that tells which `TableRows` a row belongs to. */
+const ENTRY_COLUMN = 'entry';
 
 /**
  * Opens the BigQuery destination and creates the dataset and its
@@ -166,17 +171,14 @@ class BigqueryDestination implements Destination {
     return this.run(`load batch ${batch.loadId}`, progress, async () => {
       const stored = await this.readTables(batch.tables.map((tableRows) => tableRows.table.name));
       const plans = planTables(batch, stored);
-      const prepared: PreparedRows[] = batch.tables.map((tableRows) => {
+      const prepared: PreparedRows[] = batch.tables.map((tableRows, index) => {
         const plan = plans.get(tableRows.table.name) as TablePlan;
         const targets = planTable(plan.columns, [...tableRows.table.columns, ...LINEAGE_COLUMNS]).targets;
-        return { tableRows, targets, rows: deduplicateRows(tableRows.table, tableRows.rows) };
+        return { tableRows, targets, rows: deduplicateRows(tableRows.table, tableRows.rows), entry: String(index) };
       });
 
       try {
-        for (const rows of prepared) {
-          progress.table = rows.tableRows.table.name;
-          rows.stage = await this.stageRows(rows);
-        }
+        await this.stageRows(prepared);
         for (const [table, plan] of plans) {
           progress.table = table;
           await this.applyPlan(table, plan, stored.get(table));
@@ -185,7 +187,7 @@ class BigqueryDestination implements Destination {
         progress.table = undefined;
         await this.runScript(transactionScript(this.writeStatements(batch, prepared, plans, loadedAt)));
       } finally {
-        await this.dropStages(prepared.map((rows) => rows.stage));
+        await this.dropStages([...new Set(prepared.map((rows) => rows.stage))]);
       }
 
       const rowsByTable: Record<string, number> = {};
@@ -323,52 +325,67 @@ class BigqueryDestination implements Destination {
   }
 
   /**
-   * Loads the rows of one `TableRows` as text into a new staging table, with
-   * column `cN` for target N (lineage columns are written by the INSERT), and
-   * checks that every value casts to its target column's type. Returns the
-   * staging table's name, or `undefined` when there are no rows.
+   * Loads the rows of every entry of a batch as text into one new staging
+   * table, with one load job: column `entry` identifies the entry, and
+   * column `cN` contains target N (lineage columns are written by the INSERT).
+   * Then checks that every value casts to its target column's type, and sets
+   * `stage` on each entry with rows.
    *
-   * NOTE: every batch with rows costs one load job per table, and BigQuery
-   * allows 1,500 load jobs per table per day. A sync of many small pages
-   * into one table can reach that limit; coalescing batches per table is not
-   * built yet.
+   * One load job per batch, whatever the number of tables, keeps a sync well
+   * inside BigQuery's 100,000 load jobs per project per day. The target tables
+   * take no load job (the merge is DML), and each staging table takes one, so
+   * the 1,500 load jobs per table per day do not apply.
    *
    * @throws DestinationError, not retryable, naming the first column with a value its type rejects.
    */
-  private async stageRows(prepared: PreparedRows): Promise<string | undefined> {
-    if (prepared.rows.length === 0) return undefined;
+  private async stageRows(prepared: PreparedRows[]): Promise<void> {
+    const withRows = prepared
+      .filter((entry) => entry.rows.length > 0)
+      .map((entry) => ({
+        entry,
+        staged: entry.targets.map((target, index) => ({ target, column: `c${index}` })).filter(({ target }) => !isLineage(target.source)),
+      }));
+    if (withRows.length === 0) return;
 
-    const staged = prepared.targets
-      .map((target, index) => ({ target, column: `c${index}` }))
-      .filter(({ target }) => !isLineage(target.source));
-    const stage = await this.createStage(staged.map(({ column }) => ({ name: column, type: 'STRING' })));
-    prepared.stage = stage;
+    const width = Math.max(...withRows.map(({ entry }) => entry.targets.length));
+    const fields: TableField[] = [{ name: ENTRY_COLUMN, type: 'STRING' }];
+    for (let index = 0; index < width; index += 1) fields.push({ name: `c${index}`, type: 'STRING' });
+    const stage = await this.createStage(fields);
+    for (const { entry } of withRows) entry.stage = stage;
 
     await this.loadStage(
       stage,
-      prepared.rows.map((row) => {
-        const values: Record<string, string | null> = {};
-        for (const { target, column } of staged) values[column] = stagedText(row[target.source.name], target);
-        return values;
-      }),
+      withRows.flatMap(({ entry, staged }) =>
+        entry.rows.map((row) => {
+          const values: Record<string, string | null> = { [ENTRY_COLUMN]: entry.entry };
+          for (const { target, column } of staged) values[column] = stagedText(row[target.source.name], target);
+          return values;
+        }),
+      ),
     );
 
-    const checks = staged
-      .filter(({ target }) => target.type !== 'text')
-      .map(({ target, column }) => `COUNTIF(${column} IS NOT NULL AND ${castFromText(column, target.type, true)} IS NULL) AS ${column}`);
-    if (checks.length === 0) return stage;
+    const checks = withRows.flatMap(({ entry, staged }) =>
+      staged
+        .filter(({ target }) => target.type !== 'text')
+        .map(({ target, column }) => ({
+          entry,
+          target,
+          alias: `e${entry.entry}_${column}`,
+          sql: `COUNTIF(${ENTRY_COLUMN} = ${stringLiteral(entry.entry)} AND ${column} IS NOT NULL AND ${castFromText(column, target.type, true)} IS NULL)`,
+        })),
+    );
+    if (checks.length === 0) return;
 
-    const [invalid] = await this.query(`SELECT ${checks.join(', ')} FROM ${this.tableName(stage)}`);
-    for (const { target, column } of staged) {
-      const count = Number(invalid[column] ?? 0);
+    const [invalid] = await this.query(`SELECT ${checks.map((check) => `${check.sql} AS ${check.alias}`).join(', ')} FROM ${this.tableName(stage)}`);
+    for (const { entry, target, alias } of checks) {
+      const count = Number(invalid[alias] ?? 0);
       if (count === 0) continue;
       throw new DestinationError(
-        `Column "${target.column}" of table "${prepared.tableRows.table.name}" received ${count} value(s) that are not valid ${target.type}; fix the values or the column type.`,
+        `Column "${target.column}" of table "${entry.tableRows.table.name}" received ${count} value(s) that are not valid ${target.type}; fix the values or the column type.`,
         false,
-        { ...this.context, table: prepared.tableRows.table.name },
+        { ...this.context, table: entry.tableRows.table.name },
       );
     }
-    return stage;
   }
 
   /** Creates an empty staging table with the given fields that expires on its own. */
@@ -499,13 +516,14 @@ class BigqueryDestination implements Destination {
       if (!rows.stage) continue;
 
       const stage = this.tableName(rows.stage);
+      const ofEntry = `${ENTRY_COLUMN} = ${stringLiteral(rows.entry)}`;
       if (table.primaryKey.length > 0) {
         const matches = table.primaryKey.map((key) => {
           const index = rows.targets.findIndex((candidate) => candidate.source.name === key);
           const keyTarget = rows.targets[index];
           return `t.${q(physicalName(keyTarget.column))} = ${castFromText(`s.c${index}`, keyTarget.type)}`;
         });
-        statements.push(`DELETE FROM ${target} AS t WHERE EXISTS (SELECT 1 FROM ${stage} AS s WHERE ${matches.join(' AND ')})`);
+        statements.push(`DELETE FROM ${target} AS t WHERE EXISTS (SELECT 1 FROM ${stage} AS s WHERE s.${ofEntry} AND ${matches.join(' AND ')})`);
       }
 
       const columns = rows.targets.map((column) => q(physicalName(column.column)));
@@ -514,7 +532,7 @@ class BigqueryDestination implements Destination {
         const text = isLineage(column.source) ? stringLiteral(String(lineage[name])) : `c${index}`;
         return castFromText(text, column.type);
       });
-      statements.push(`INSERT INTO ${target} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${stage}`);
+      statements.push(`INSERT INTO ${target} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${stage} WHERE ${ofEntry}`);
     }
 
     statements.push(...loadRecordStatements(this.tableName(LOADS_TABLE), batch, loadedAt));
