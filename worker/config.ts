@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -193,6 +194,37 @@ export function requireConnection(config: WorkerConfig, name: string, env: NodeJ
  */
 export function validateConnections(config: WorkerConfig, fileConnectionNames: string[], env: NodeJS.ProcessEnv = process.env): void {
   for (const name of fileConnectionNames) requireConnection(config, name, env);
+}
+
+/**
+ * Checks at worker start what the configuration file cannot: that each
+ * Snowflake private key file exists and opens with its passphrase.
+ *
+ * @throws ConfigurationError naming the destination, the setting and the fix.
+ */
+export function validateDestinations(config: WorkerConfig): void {
+  for (const [name, destination] of Object.entries(config.destinations)) {
+    if (destination.type !== 'snowflake' || destination.privateKeyPath === undefined) continue;
+    const setting = `destinations.${name}.privateKeyPath`;
+    let pem: string;
+    try {
+      pem = readFileSync(destination.privateKeyPath, 'utf8');
+    } catch (error) {
+      throw new ConfigurationError(
+        `${setting}: cannot read ${destination.privateKeyPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); point it at the PEM file of the Snowflake user's private key.`,
+        { destination: name },
+      );
+    }
+    try {
+      createPrivateKey({ key: pem, format: 'pem', passphrase: destination.privateKeyPassphrase });
+    } catch (error) {
+      const hint = destination.privateKeyPassphrase === undefined ? 'set privateKeyPassphrase if the key is encrypted' : 'check privateKeyPassphrase';
+      throw new ConfigurationError(
+        `${setting}: ${destination.privateKeyPath} cannot be opened as a private key (${(error as Error).message}); ${hint}.`,
+        { destination: name },
+      );
+    }
+  }
 }
 
 export interface ResolvedConnection extends ConnectionConfig {

@@ -1,6 +1,6 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { PipefySyncError } from '../activities/errors';
-import { loadWorkerConfig, validateConnections } from './config';
+import { loadWorkerConfig, validateConnections, validateDestinations } from './config';
 import { createPipefySyncWorkers } from './create-workers';
 
 /**
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
 
   const config = loadWorkerConfig();
   validateConnections(config, config.configuredConnections);
+  validateDestinations(config);
   if (config.metricsAddress) {
     // Temporal's runtime metrics and the project's counters, at http://<address>/metrics.
     Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } } });
