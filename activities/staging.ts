@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TableRows } from './destinations/destination';
 
@@ -12,7 +12,19 @@ import type { TableRows } from './destinations/destination';
  * store here; until then, run them with one shared staging folder.
  */
 export class StagingStore {
-  constructor(private readonly directory: string) {}
+  /**
+   * Batches this process wrote, by file name, with the file's size and
+   * modification time. A load in the same process reads a batch from here
+   * while the file on disk is still the one written, instead of parsing it
+   * again. The oldest entries go first past `recentLimit`, because a batch
+   * that another worker loads is never read here.
+   */
+  private readonly recent = new Map<string, { value: unknown; size: number; mtimeMs: number }>();
+
+  constructor(
+    private readonly directory: string,
+    private readonly recentLimit = 256,
+  ) {}
 
   /**
    * Writes a batch under a deterministic name derived from its load id and
@@ -32,6 +44,11 @@ export class StagingStore {
     const temporary = `${target}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(value));
     await rename(temporary, target);
+
+    const written = await stat(target);
+    this.recent.delete(name);
+    this.recent.set(name, { value, size: written.size, mtimeMs: written.mtimeMs });
+    if (this.recent.size > this.recentLimit) this.recent.delete(this.recent.keys().next().value as string);
     return name;
   }
 
@@ -51,8 +68,15 @@ export class StagingStore {
   }
 
   private async readJson(name: string): Promise<unknown> {
+    const file = path.join(this.directory, name);
     try {
-      return JSON.parse(await readFile(path.join(this.directory, name), 'utf8'));
+      const cached = this.recent.get(name);
+      if (cached) {
+        const current = await stat(file);
+        if (current.size === cached.size && current.mtimeMs === cached.mtimeMs) return cached.value;
+        this.recent.delete(name);
+      }
+      return JSON.parse(await readFile(file, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -61,6 +85,7 @@ export class StagingStore {
 
   /** Deletes a staged batch; deleting a missing one is not an error. */
   async discard(name: string): Promise<void> {
+    this.recent.delete(name);
     await rm(path.join(this.directory, name), { force: true });
   }
 }

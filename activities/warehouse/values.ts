@@ -5,6 +5,8 @@
  */
 
 const OFFSET_PATTERN = /([zZ]|[+-]\d{2}:?\d{2})$/;
+/** `YYYY-MM-DDTHH:MM:SSZ`, capturing year, month and day. */
+const UTC_SECONDS_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
 
 /**
  * Normalizes a Pipefy timestamp to ISO 8601 UTC with milliseconds. Accepts
@@ -13,6 +15,9 @@ const OFFSET_PATTERN = /([zZ]|[+-]\d{2}:?\d{2})$/;
  */
 export function toUtcTimestamp(value: unknown): string | null {
   if (typeof value !== 'string' || value.trim() === '') return null;
+  // Most values already come as UTC with seconds; only the milliseconds are missing.
+  const utc = UTC_SECONDS_PATTERN.exec(value);
+  if (utc && isDayOfMonth(Number(utc[1]), Number(utc[2]), Number(utc[3]))) return `${value.slice(0, 19)}.000Z`;
 
   let text = value.trim().replace(' ', 'T');
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00';
@@ -109,6 +114,15 @@ export function parseList(value: unknown, arrayValue: unknown): unknown[] | null
   } catch {
     return [value];
   }
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Checks a year, month and day without building a Date, for the hot path of {@link toUtcTimestamp}. */
+function isDayOfMonth(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0);
 }
 
 function isValidDate(year: number, month: number, day: number): boolean {
