@@ -51,7 +51,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     PIPEFY_SYNC_CONFIG: undefined,
   }, PROJECT_ROOT);
   // The emulator responds as fast as it can; the budget is the emulator's own 500 per 30 s.
-  config.connections.default.requestsPerSecond = 15;
+  config.connections.default.requestsPerSecond = 15.5;
 
   const connection = await NativeConnection.connect({ address: temporal.address });
   const workers = await createPipefySyncWorkers(config, connection);

@@ -44,11 +44,12 @@ const connectionSchema = z
       .optional(),
     /**
      * Requests per second that all workers together send with this
-     * connection's token. Pipefy allows 500 requests per 30 seconds (16.7/s);
-     * the default of 15/s keeps 10% in reserve for the few requests that
-     * the planning step makes outside the rate-limited task queue.
+     * connection's token. Pipefy allows 500 requests per 30 seconds (16.7/s).
+     * The default of 15.5/s (465 per 30 s) leaves room for the planning
+     * step's requests, which one activity sends together, and for a burst
+     * of the task queue's rate limiter.
      */
-    requestsPerSecond: z.number().positive().default(15),
+    requestsPerSecond: z.number().positive().default(15.5),
     /** Seconds before a single request times out. */
     requestTimeoutSeconds: z.number().positive().default(60),
   })
