@@ -1,4 +1,4 @@
-import { ScheduleNotFoundError, WorkflowFailedError } from '@temporalio/client';
+import { isGrpcServiceError, ScheduleNotFoundError, ServiceError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openDestination } from '../activities/destinations';
@@ -141,10 +141,19 @@ export function buildProgram(): Command {
       .action(async (scheduleId: string) => {
         await withClient(async (client) => {
           const handle = client.schedule.getHandle(scheduleId);
-          if (name === 'pause') await handle.pause('Paused from the pipefy-sync CLI');
-          if (name === 'resume') await handle.unpause('Resumed from the pipefy-sync CLI');
-          if (name === 'trigger') await handle.trigger();
-          if (name === 'delete') await handle.delete();
+          try {
+            if (name === 'pause') await handle.pause('Paused from the pipefy-sync CLI');
+            if (name === 'resume') await handle.unpause('Resumed from the pipefy-sync CLI');
+            if (name === 'trigger') await handle.trigger();
+            if (name === 'delete') await handle.delete();
+          } catch (error) {
+            // A deleted schedule lingers for a while as a closed workflow, and Temporal reports that instead of "not found".
+            const cause = error instanceof ServiceError ? error.cause : error;
+            if (isGrpcServiceError(cause) && /already completed/i.test(cause.details)) {
+              throw new ScheduleNotFoundError(`Schedule ${scheduleId} was deleted`, scheduleId);
+            }
+            throw error;
+          }
           console.log(`${name}: ${scheduleId}`);
         });
       });

@@ -91,6 +91,17 @@ describe('cli', () => {
     expect(result.stderr).toContain('Schedule no-such-schedule not found');
   });
 
+  it('names a schedule deleted twice', async () => {
+    const created = await cli('schedule', 'create', '--every', '1h', '--paused', '--schedule-id', 'cli-deleted-twice');
+    expect(created.code).toBe(0);
+    expect((await cli('schedule', 'delete', 'cli-deleted-twice')).code).toBe(0);
+
+    const result = await cli('schedule', 'delete', 'cli-deleted-twice');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Schedule cli-deleted-twice not found');
+  });
+
   it('status shows a running sync', async () => {
     const handle = await startSync(stack.client, stack.config.temporal, {}, { workflowId: stack.uniqueId('status') });
 
