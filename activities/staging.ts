@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TableRows } from './destinations/destination';
 
@@ -81,6 +81,33 @@ export class StagingStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Deletes staged files last written more than `ageMs` ago and returns how
+   * many it deleted. A failed or terminated sync leaves its staged pages
+   * behind. A running sync loads its pages within the load's retry time of
+   * 1 hour, and a page deleted too early is fetched again.
+   */
+  async removeOlderThan(ageMs: number, now = Date.now()): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+
+    let removed = 0;
+    for (const name of names) {
+      const file = path.join(this.directory, name);
+      const written = await stat(file).catch(() => undefined);
+      if (!written?.isFile() || now - written.mtimeMs <= ageMs) continue;
+      this.recent.delete(name);
+      await rm(file, { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   /** Deletes a staged batch; deleting a missing one is not an error. */

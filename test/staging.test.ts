@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,5 +55,27 @@ describe('staging store', () => {
 
     // The oldest batch left the memory but is read from its file.
     expect(await store.read(names[0])).toEqual(page('1'));
+  });
+});
+
+describe('stale staged files', () => {
+  it('removes only files older than the age', async () => {
+    const store = new StagingStore(directory);
+    const old = await store.write('failed-sync/cards/301/0', page('1'));
+    const fresh = await store.write('running-sync/cards/301/0', page('2'));
+    const dayAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
+    utimesSync(path.join(directory, old), dayAgo, dayAgo);
+
+    const removed = await store.removeOlderThan(24 * 60 * 60 * 1000);
+
+    expect(removed).toBe(1);
+    expect(await store.read(old)).toBeUndefined();
+    expect(await store.read(fresh)).toEqual(page('2'));
+  });
+
+  it('accepts a staging folder not created yet', async () => {
+    const store = new StagingStore(path.join(directory, 'not-yet'));
+
+    expect(await store.removeOlderThan(0)).toBe(0);
   });
 });

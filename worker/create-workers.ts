@@ -10,6 +10,15 @@ import { StagingStore } from '../activities/staging';
 import { pipefyTaskQueue } from '../workflows/task-queues';
 import { requireConnection, requireDestination, type WorkerConfig } from './config';
 
+/**
+ * Staged pages older than this belong to syncs that failed or were
+ * terminated: a running sync loads its pages well within the load's retry
+ * time of 1 hour.
+ */
+const STALE_STAGING_MS = 24 * 60 * 60 * 1000;
+/** How often a running worker looks for stale staged pages. */
+const STALE_STAGING_CHECK_MS = 60 * 60 * 1000;
+
 export interface PipefySyncWorkers {
   workers: Worker[];
   /** Runs every worker until `shutdown` is called or one fails. */
@@ -85,12 +94,25 @@ export async function createPipefySyncWorkers(config: WorkerConfig, connection: 
   );
 
   const workers = [main, ...fetchers];
+  const clearStaleStaging = () => {
+    staging.removeOlderThan(STALE_STAGING_MS).then(
+      (removed) => {
+        if (removed > 0) console.log(`pipefy-sync staging: removed ${removed} staged files older than 24 hours from ${config.stagingDir}`);
+      },
+      (error: unknown) => console.error(`pipefy-sync staging: failed to clear old staged files in ${config.stagingDir}: ${String(error)}`),
+    );
+  };
+
   return {
     workers,
     async run() {
+      clearStaleStaging();
+      const timer = setInterval(clearStaleStaging, STALE_STAGING_CHECK_MS);
+      timer.unref();
       try {
         await Promise.all(workers.map((worker) => worker.run()));
       } finally {
+        clearInterval(timer);
         await destinationActivities.closeDestinations();
       }
     },
