@@ -36,18 +36,20 @@ export function buildProgram(): Command {
     .option('-p, --pipe <id...>', 'pipe ids to sync (default: every pipe)')
     .option('-t, --table <id...>', 'database ids to sync (default: every database)')
     .addOption(new Option('-m, --mode <mode>', 'incremental or full').choices(['incremental', 'full']).default('incremental'))
+    .option('--input <json>', 'other workflow input fields as a JSON object, such as \'{"itemsPerLoad": 100}\'; the options above take precedence', parseJsonObject)
     .option('--workflow-id <id>', 'workflow id (default: pipefy-sync.<connection>.<destination>)')
     .option('--no-wait', 'return once the workflow has started')
     .option('--json', 'print the result as JSON')
-    .action(async (options) => {
+    .action(async (options, command: Command) => {
       const config = loadWorkerConfig();
-      const input: SyncInput = {
-        connection: options.connection,
-        destination: options.destination,
-        pipeIds: options.pipe ?? [],
-        tableIds: options.table ?? [],
-        mode: options.mode,
-      };
+      // An option left at its default does not replace the same field of --input.
+      const given = (name: string) => command.getOptionValueSource(name) === 'cli' || !(name in (options.input ?? {}));
+      const input: SyncInput = { ...(options.input ?? {}) };
+      if (given('connection')) input.connection = options.connection;
+      if (given('destination')) input.destination = options.destination;
+      if (given('mode')) input.mode = options.mode;
+      if (options.pipe) input.pipeIds = options.pipe;
+      if (options.table) input.tableIds = options.table;
       const client = await connectClient(config.temporal);
       try {
         const handle = await startSync(client, config.temporal, input, { workflowId: options.workflowId });
@@ -289,6 +291,19 @@ export function describeFailure(error: unknown): { message: string; invalidInput
   const message = innermost instanceof Error ? innermost.message : String(innermost);
   if (error instanceof WorkflowFailedError) return { message: `sync failed: ${message}`, invalidInput };
   return { message, invalidInput };
+}
+
+function parseJsonObject(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`not valid JSON (${(error as Error).message}); pass an object such as '{"itemsPerLoad": 100}'.`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError('must be a JSON object such as \'{"itemsPerLoad": 100}\'.');
+  }
+  return parsed as Record<string, unknown>;
 }
 
 function positiveInteger(value: string): number {

@@ -77,6 +77,20 @@ describe('cli', () => {
     expect(result.stderr).toContain('pipeIds.0: pipeIds entry "abc" is not a numeric Pipefy id');
   });
 
+  it('passes --input fields to the sync', async () => {
+    const result = await cli('sync', '--input', '{"itemsPerLoad": 0}', '--workflow-id', stack.uniqueId('input-field'));
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('itemsPerLoad: Number must be greater than or equal to 1');
+  });
+
+  it('exits 2 on --input that is not JSON', async () => {
+    const result = await cli('sync', '--input', '{itemsPerLoad: 100}');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('not valid JSON');
+  });
+
   it('rejects an unknown connection at once', async () => {
     const result = await cli('sync', '--connection', 'acme', '--workflow-id', stack.uniqueId('unknown-connection'));
 
