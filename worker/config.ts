@@ -219,11 +219,12 @@ export function validateDestinations(config: WorkerConfig): void {
     try {
       createPrivateKey({ key: pem, format: 'pem', passphrase: destination.privateKeyPassphrase });
     } catch (error) {
-      const hint = destination.privateKeyPassphrase === undefined ? 'set privateKeyPassphrase if the key is encrypted' : 'check privateKeyPassphrase';
-      throw new ConfigurationError(
-        `${setting}: ${destination.privateKeyPath} cannot be opened as a private key (${(error as Error).message}); ${hint}.`,
-        { destination: name },
-      );
+      // With a passphrase set, a key that does not open most likely has another passphrase.
+      const message =
+        destination.privateKeyPassphrase === undefined
+          ? `${setting}: ${destination.privateKeyPath} cannot be opened as a private key (${(error as Error).message}); set privateKeyPassphrase if the key is encrypted.`
+          : `destinations.${name}.privateKeyPassphrase: it does not open ${destination.privateKeyPath} (${(error as Error).message}); check the passphrase and the key file.`;
+      throw new ConfigurationError(message, { destination: name });
     }
   }
 }
