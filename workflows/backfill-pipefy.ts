@@ -2,6 +2,7 @@ import { ApplicationFailure, executeChild, log, ParentClosePolicy, workflowInfo 
 import { configurationActivities, destinationActivities, pipefyActivities } from './activity-proxies';
 import { type BackfillInput, backfillInputSchema, describeIssues, type ParsedBackfillInput } from './inputs';
 import { runWithParallelism } from './parallel';
+import { sumRows } from './row-counts';
 import { withRateLimitWaits } from './rate-limit';
 import { syncResourceWorkflow } from './sync-resource';
 
@@ -40,7 +41,7 @@ export async function backfillPipefyWorkflow(rawInput: BackfillInput): Promise<B
       }),
     () => undefined,
   );
-  const metadataRows = Object.values(plan.rowsByTable).reduce((sum, rows) => sum + rows, 0);
+  const metadataRows = sumRows(plan.rowsByTable);
   await destinationActivities().loadStagedBatch({
     destination: input.destination,
     stagedNames: [plan.stagedName],

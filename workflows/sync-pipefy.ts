@@ -10,6 +10,7 @@ import {
 import { configurationActivities, destinationActivities, pipefyActivities } from './activity-proxies';
 import { describeIssues, type ParsedSyncInput, type ResourceName, type SyncInput, syncInputSchema } from './inputs';
 import { runWithParallelism } from './parallel';
+import { addRows, sumRows } from './row-counts';
 import { CONNECTION_ATTRIBUTE, syncSearchAttributes } from './search-attributes';
 import type { RateLimitWait } from './rate-limit';
 import { withRateLimitWaits } from './rate-limit';
@@ -99,7 +100,7 @@ export async function syncPipefyWorkflow(rawInput: SyncInput = {}): Promise<Sync
   );
 
   progress.status = 'loading_metadata';
-  const metadataRows = Object.values(plan.rowsByTable).reduce((sum, rows) => sum + rows, 0);
+  const metadataRows = sumRows(plan.rowsByTable);
   await warehouse.loadStagedBatch({
     destination: input.destination,
     stagedNames: [plan.stagedName],
@@ -178,8 +179,4 @@ function parseInput(rawInput: SyncInput): ParsedSyncInput {
       'Example of a valid input: {"pipeIds": ["301345588"], "mode": "incremental"}.',
     'InvalidWorkflowInput',
   );
-}
-
-function addRows(target: Record<string, number>, rows: Record<string, number>): void {
-  for (const [table, count] of Object.entries(rows)) target[table] = (target[table] ?? 0) + count;
 }
