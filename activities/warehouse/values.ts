@@ -15,9 +15,9 @@ const UTC_SECONDS_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:
  */
 export function toUtcTimestamp(value: unknown): string | null {
   if (typeof value !== 'string' || value.trim() === '') return null;
-  // Most values already come as UTC with seconds; only the milliseconds are missing.
+  // Most values already come as UTC with seconds, so only the milliseconds are missing.
   const utc = UTC_SECONDS_PATTERN.exec(value);
-  if (utc && isDayOfMonth(Number(utc[1]), Number(utc[2]), Number(utc[3]))) return `${value.slice(0, 19)}.000Z`;
+  if (utc && isValidDate(Number(utc[1]), Number(utc[2]), Number(utc[3]))) return `${value.slice(0, 19)}.000Z`;
 
   let text = value.trim().replace(' ', 'T');
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00';
@@ -118,14 +118,14 @@ export function parseList(value: unknown, arrayValue: unknown): unknown[] | null
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Checks a year, month and day without building a Date, for the hot path of {@link toUtcTimestamp}. */
-function isDayOfMonth(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false;
+/**
+ * Checks a year, month and day of the Gregorian calendar without building a
+ * Date, because {@link toUtcTimestamp} calls it for most values. Years before
+ * 100 are invalid, as they were when this check went through `Date.UTC`,
+ * which reads them as 1900 to 1999.
+ */
+function isValidDate(year: number, month: number, day: number): boolean {
+  if (year < 100 || month < 1 || month > 12 || day < 1) return false;
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0);
-}
-
-function isValidDate(year: number, month: number, day: number): boolean {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
