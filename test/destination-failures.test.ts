@@ -1,8 +1,7 @@
 import net from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -13,6 +12,7 @@ import { FIXED_TABLES } from '../activities/warehouse/tables';
 import { LINEAGE_COLUMNS, type Row } from '../activities/warehouse/table-schema';
 import { countSeed, generateOrganization, type SeedCounts } from '../emulator';
 import { syncPipefyWorkflow } from '../workflows';
+import { failureOf } from './support/workflow-failures';
 import { rowCounts, type SyncStack, startSyncStack } from './support/sync-stack';
 
 // Without these variables the drivers probe cloud metadata hosts to detect their platform.
@@ -75,18 +75,6 @@ function startSync(destination: string, prefix: string): Promise<WorkflowHandle<
     // One page per batch, so that an outage can fall between two loads of one pipe.
     args: [{ destination, itemsPerLoad: 50 }],
   });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  let cause: unknown = (error as WorkflowFailedError).cause;
-  while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
 }
 
 /** Returns the attempt number of every `loadStagedBatch` that started, from the workflow's history. */

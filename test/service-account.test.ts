@@ -1,5 +1,3 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokenProvider } from '../activities/pipefy/access-token';
@@ -7,6 +5,7 @@ import { PipefyAuthError, PipefyTransientError } from '../activities/errors';
 import { countSeed, generateOrganization, type RunningEmulator, startEmulator } from '../emulator';
 import { syncPipefyWorkflow } from '../workflows';
 import { rowCounts, type SyncStack, startSyncStack } from './support/sync-stack';
+import { failureOf } from './support/workflow-failures';
 
 const CLIENT_ID = 'sync-service-account';
 const CLIENT_SECRET = 'service-account-secret-4f1c';
@@ -188,16 +187,7 @@ describe('sync with a service account', () => {
     const graphqlBefore = stack.emulator.stats.requests;
     const tokenBefore = stack.emulator.stats.tokenRequests;
 
-    const error = await runSync('wrong-sa', 'wrong-service-account').then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
-
-    expect(error).toBeInstanceOf(WorkflowFailedError);
-    let cause: unknown = (error as WorkflowFailedError).cause;
-    while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error).cause;
-    expect(cause).toBeInstanceOf(ApplicationFailure);
-    const failure = cause as ApplicationFailure;
+    const failure = await failureOf(runSync('wrong-sa', 'wrong-service-account'));
     expect(failure.type).toBe('PipefyAuthError');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('check clientId and clientSecret');

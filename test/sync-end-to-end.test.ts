@@ -1,9 +1,8 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countSeed, generateOrganization, type SeedCounts } from '../emulator';
 import { startSync } from '../client/sync-client';
 import { syncPipefyWorkflow } from '../workflows';
+import { failureOf } from './support/workflow-failures';
 import { rowCounts, type SyncStack, startSyncStack } from './support/sync-stack';
 
 const SEED = { cardsPerPipe: 120, recordsPerTable: 60 };
@@ -26,18 +25,6 @@ function runSync(input: Parameters<typeof syncPipefyWorkflow>[0], prefix = 'sync
     workflowId: stack.uniqueId(prefix),
     args: [input],
   });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  let cause: unknown = (error as WorkflowFailedError).cause;
-  while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
 }
 
 describe('sync into DuckDB through Temporal', () => {
