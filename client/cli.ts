@@ -43,11 +43,11 @@ export function buildProgram(): Command {
     .action(async (options, command: Command) => {
       const config = loadWorkerConfig();
       // An option left at its default does not replace the same field of --input.
-      const given = (name: string) => command.getOptionValueSource(name) === 'cli' || !(name in (options.input ?? {}));
+      const takesOption = (name: string) => command.getOptionValueSource(name) === 'cli' || !(name in (options.input ?? {}));
       const input: SyncInput = { ...(options.input ?? {}) };
-      if (given('connection')) input.connection = options.connection;
-      if (given('destination')) input.destination = options.destination;
-      if (given('mode')) input.mode = options.mode;
+      if (takesOption('connection')) input.connection = options.connection;
+      if (takesOption('destination')) input.destination = options.destination;
+      if (takesOption('mode')) input.mode = options.mode;
       if (options.pipe) input.pipeIds = options.pipe;
       if (options.table) input.tableIds = options.table;
       const client = await connectClient(config.temporal);

@@ -123,7 +123,7 @@ describe.skipIf(!existsSync(TEST_SERVER))('resource page loop', () => {
     expect(totals).toMatchObject({ pages: PAGES, items: PAGES * PAGE_ITEMS });
   });
 
-  it('fetches a group again when its staged files are gone', async () => {
+  it('refetches a group missing staged files', async () => {
     script.fetched = [];
     script.loads = [];
     script.onLoad = (call) => {
@@ -143,7 +143,7 @@ describe.skipIf(!existsSync(TEST_SERVER))('resource page loop', () => {
     expect(totals).toMatchObject({ pages: PAGES, items: PAGES * PAGE_ITEMS });
   });
 
-  it('fails with the load error after the overlapping fetch ends', async () => {
+  it('fails with the load error', async () => {
     script.fetched = [];
     script.loads = [];
     script.onLoad = (call) => {
@@ -156,7 +156,7 @@ describe.skipIf(!existsSync(TEST_SERVER))('resource page loop', () => {
     expect(script.loads).toHaveLength(2);
   });
 
-  it('continues as new only after the group in flight is loaded', async () => {
+  it('continues as new after loading', async () => {
     script.fetched = [];
     script.loads = [];
     script.onLoad = () => undefined;

@@ -73,7 +73,7 @@ describe('stale staged files', () => {
     expect(await store.read(fresh)).toEqual(page('2'));
   });
 
-  it('accepts a staging folder not created yet', async () => {
+  it('accepts a missing staging folder', async () => {
     const store = new StagingStore(path.join(directory, 'not-yet'));
 
     expect(await store.removeOlderThan(0)).toBe(0);

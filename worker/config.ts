@@ -47,7 +47,7 @@ const connectionSchema = z
      * connection's token. Pipefy allows 500 requests per 30 seconds (16.7/s).
      * The default of 15.5/s (465 per 30 s) leaves room for the planning
      * step's requests, which one activity sends together, and for a burst
-     * of the task queue's rate limiter.
+     * of the task queue's rate limiter, estimated at one second's worth.
      */
     requestsPerSecond: z.number().positive().default(15.5),
     /** Seconds before a single request times out. */

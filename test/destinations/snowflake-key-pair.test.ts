@@ -115,19 +115,19 @@ describe('snowflake key-pair authentication', () => {
     expect(verified).toBe(true);
   });
 
-  it('fails at worker start on a wrong passphrase, naming the setting', () => {
+  it('names a wrong passphrase', () => {
     const config = configFor({ ...snowflakeSettings(), privateKeyPath: keyPath, privateKeyPassphrase: 'wrong' });
     expect(() => validateDestinations(config)).toThrow(ConfigurationError);
     expect(() => validateDestinations(config)).toThrow(/destinations\.snowflake\.privateKeyPassphrase: it does not open .*rsa_key\.p8/);
   });
 
-  it('fails at worker start on a missing key file, naming the file', () => {
+  it('names a missing key file', () => {
     const missing = path.join(directory, 'missing.p8');
     const config = configFor({ ...snowflakeSettings(), privateKeyPath: missing });
     expect(() => validateDestinations(config)).toThrow(/destinations\.snowflake\.privateKeyPath: cannot read .*missing\.p8 \(ENOENT\)/);
   });
 
-  it('rejects a destination with neither password nor key', () => {
+  it('rejects missing credentials', () => {
     expect(() => configFor(snowflakeSettings())).toThrow(/destinations\.snowflake\.password: set "password", or "privateKeyPath"/);
   });
 });

@@ -103,7 +103,7 @@ interface PreparedRows {
   entry: string;
 }
 
-/** Column of the batch's staging table that tells which `TableRows` a row belongs to. */
+/** Column of the batch's staging table that identifies the `TableRows` of each row. */
 const ENTRY_COLUMN = 'entry';
 
 /**
